@@ -1,0 +1,59 @@
+//! The command line: clap definitions, one module per subcommand, and the conversion of
+//! arguments into typed options. Only this module knows clap; every command writes to the
+//! writers it is given and returns an exit status instead of exiting.
+
+mod check;
+mod new;
+mod repo;
+
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+
+pub use repo::{RepoArgs, RepoLocation};
+
+/// Exit status: 0 success, 1 invalid registry or input, 2 usage error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    Invalid,
+    Usage,
+}
+
+impl Status {
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Success => 0,
+            Status::Invalid => 1,
+            Status::Usage => 2,
+        }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "abusedefs",
+    version,
+    about = "Publish a versioned registry of DNS-abuse definitions from a git repository"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the registry and report every problem with file, line and column
+    Check(check::Args),
+    /// Write a new entry skeleton with every field explained
+    New(new::Args),
+}
+
+/// Runs a parsed command line. Errors that are not about user content (I/O, git) come
+/// back as `Err` with their context attached.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Status> {
+    match cli.command {
+        Command::Check(args) => check::run(args, out, err),
+        Command::New(args) => new::run(args, out, err),
+    }
+}

@@ -1,0 +1,62 @@
+//! `--repo` and `--registry`: where the repository and its registry folder are. The
+//! repository root is found upward from `--repo`, as git does, so that commands work from
+//! any folder inside it and diagnostics name paths from the root.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// The arguments every command that reads a registry takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RepoArgs {
+    /// The repository (or any folder inside it)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub repo: PathBuf,
+    /// The registry folder, relative to the repository root
+    #[arg(long, default_value = "definitions", value_name = "PATH")]
+    pub registry: String,
+}
+
+/// A resolved repository root and registry folder.
+#[derive(Debug, Clone)]
+pub struct RepoLocation {
+    /// The working tree's root (the folder holding `.git`), or `--repo` itself when it is
+    /// not inside a git repository.
+    pub root: PathBuf,
+    /// The registry folder relative to the root, `/`-separated, without trailing slash.
+    pub registry: String,
+}
+
+impl RepoArgs {
+    pub fn locate(&self) -> Result<RepoLocation> {
+        let start = self.repo.canonicalize().with_context(|| {
+            format!("cannot open the repository folder {}", self.repo.display())
+        })?;
+        let root = discover_root(&start).unwrap_or(start);
+        let registry = self.registry.trim_matches('/').to_string();
+        if registry
+            .split('/')
+            .any(|part| part == ".." || part.is_empty())
+            && !registry.is_empty()
+        {
+            anyhow::bail!(
+                "--registry must be a folder inside the repository, without `..`: {}",
+                self.registry
+            );
+        }
+        Ok(RepoLocation { root, registry })
+    }
+}
+
+impl RepoLocation {
+    pub fn registry_dir(&self) -> PathBuf {
+        self.root.join(&self.registry)
+    }
+}
+
+fn discover_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}

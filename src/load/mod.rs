@@ -1,0 +1,577 @@
+//! The one loader for every snapshot: lists a [`Source`], checks each file on its own
+//! (encoding, size, front matter, fields), then checks the snapshot as a whole (duplicate
+//! ids and names, references, the umbrella's forms), and returns a [`Registry`] together
+//! with every problem it found. It never stops at the first bad file.
+
+mod convert;
+mod frontmatter;
+mod schema1;
+mod source;
+pub mod yaml;
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+pub use source::{FileKind, MAX_FILE_BYTES, Source, SourceFile, WorkTree};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{EntryType, Registry, RegistryMeta, SUPPORTED_SCHEMAS, TermKind};
+use convert::{FileCheck, ParsedEntry};
+use yaml::{Origin, Pos};
+
+/// The registry file inside the registry folder.
+pub const REGISTRY_FILE: &str = "registry.yaml";
+
+/// Files tolerated in the registry folder besides entries: notes for editors and the
+/// placeholder that keeps an empty folder in git.
+const IGNORED_FILES: &[&str] = &["README.md", ".gitkeep"];
+
+/// A loaded snapshot: the registry when it is valid, and every diagnostic either way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub registry: Option<Registry>,
+    pub diagnostics: Diagnostics,
+}
+
+/// The result of checking one file on its own; cached by content id.
+#[derive(Debug, Clone)]
+struct FileResult {
+    parsed: Option<ParsedEntry>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads snapshots, parsing each distinct file content once. Keep one `Loader` for all the
+/// snapshots of a history: files unchanged between releases are not parsed again.
+#[derive(Debug, Default)]
+pub struct Loader {
+    cache: HashMap<(String, String), FileResult>,
+}
+
+impl Loader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Loads the snapshot behind `source`. `prefix` is the registry folder's path from the
+    /// repository root, used to name files in diagnostics (e.g. `definitions`).
+    pub fn load(&mut self, source: &dyn Source, prefix: &str) -> Result<Loaded> {
+        let display = |path: &str| {
+            if prefix.is_empty() {
+                path.to_string()
+            } else {
+                format!("{prefix}/{path}")
+            }
+        };
+        let mut diagnostics = Diagnostics::new();
+        if !source.exists() {
+            diagnostics.push(
+                Diagnostic::error(prefix, "there is no registry folder here")
+                    .with_help(format!("create `{prefix}/{REGISTRY_FILE}` and `{prefix}/terms/`, or point `--registry` at the registry folder")),
+            );
+            return Ok(Loaded {
+                registry: None,
+                diagnostics,
+            });
+        }
+
+        let mut meta_file = None;
+        let mut entry_files = Vec::new();
+        let mut refused_dirs: Vec<String> = Vec::new();
+        for file in source.list()? {
+            if refused_dirs
+                .iter()
+                .any(|d| file.path.starts_with(&format!("{d}/")))
+            {
+                continue;
+            }
+            let shown = display(&file.path);
+            match classify(&file) {
+                Place::Registry => meta_file = Some(file),
+                Place::Entry(entry_type, stem) => entry_files.push((file, entry_type, stem)),
+                Place::Folder | Place::Ignored => {}
+                Place::Symlink => diagnostics.push(
+                    Diagnostic::error(
+                        shown,
+                        "symbolic links are not allowed in the registry; it was not followed",
+                    )
+                    .with_help("replace the link with the file itself"),
+                ),
+                Place::Unexpected => {
+                    if file.kind == FileKind::Dir {
+                        refused_dirs.push(file.path.clone());
+                    }
+                    diagnostics.push(Diagnostic::error(shown, unexpected_message(&file)).with_help(
+                        "a registry holds `registry.yaml` and Markdown entries in `terms/`, `obligations/` and `procedures/`: move or remove this",
+                    ));
+                }
+            }
+        }
+
+        let meta = match meta_file {
+            Some(file) => self.load_meta(source, &file, &display(&file.path), &mut diagnostics)?,
+            None => {
+                diagnostics.push(
+                    Diagnostic::error(display(REGISTRY_FILE), format!("`{REGISTRY_FILE}` is missing"))
+                        .with_help("it holds the title, version, publication date, remit statement and revision cycle"),
+                );
+                None
+            }
+        };
+
+        let mut parsed = Vec::new();
+        let mut failed = Vec::new();
+        for (file, entry_type, stem) in entry_files {
+            let shown = display(&file.path);
+            let result = match &file.content_id {
+                Some(id) => {
+                    let key = (file.path.clone(), id.clone());
+                    if let Some(hit) = self.cache.get(&key) {
+                        hit.clone()
+                    } else {
+                        let result = parse_entry_file(source, &file, entry_type, &stem, &shown)?;
+                        self.cache.insert(key, result.clone());
+                        result
+                    }
+                }
+                None => parse_entry_file(source, &file, entry_type, &stem, &shown)?,
+            };
+            diagnostics.extend(result.diagnostics.into_iter().collect());
+            match result.parsed {
+                Some(p) => parsed.push((shown, p)),
+                None => failed.push(stem),
+            }
+        }
+
+        check_snapshot(&parsed, &failed, &mut diagnostics);
+        diagnostics.sort();
+        let registry = match meta {
+            Some(meta) if !diagnostics.has_errors() => Some(convert::assemble(
+                meta,
+                parsed.into_iter().map(|(_, p)| p.entry).collect(),
+            )),
+            _ => None,
+        };
+        Ok(Loaded {
+            registry,
+            diagnostics,
+        })
+    }
+
+    fn load_meta(
+        &mut self,
+        source: &dyn Source,
+        file: &SourceFile,
+        shown: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Result<Option<RegistryMeta>> {
+        let Some(text) = read_text(source, file, shown, diagnostics)? else {
+            return Ok(None);
+        };
+        let origin = Origin { first_line: 1 };
+        let mut check = FileCheck::new(shown, origin);
+        let meta = meta_from_yaml(&mut check, &text);
+        diagnostics.extend(check.diagnostics.into_iter().collect());
+        Ok(meta)
+    }
+}
+
+/// Parses `registry.yaml`, dispatching on its `schema` so that every schema ever accepted
+/// stays readable.
+fn meta_from_yaml(check: &mut FileCheck, text: &str) -> Option<RegistryMeta> {
+    #[derive(Deserialize)]
+    struct Probe {
+        schema: Option<Spanned<u32>>,
+    }
+    let probe: Probe = match yaml::parse(text, check.origin) {
+        Ok(p) => p,
+        Err(e) => {
+            check.error(e.pos, e.message, e.help);
+            return None;
+        }
+    };
+    let Some(schema) = probe.schema else {
+        check.error(
+            Pos { line: 1, column: 1 },
+            "`schema` is missing",
+            Some("add `schema: 1` at the top of the file".into()),
+        );
+        return None;
+    };
+    match schema.value {
+        1 => {
+            let raw = parse_fields::<schema1::RawRegistry>(check, text, schema1::REGISTRY_FIELDS)?;
+            convert::registry_meta(check, raw)
+        }
+        n => {
+            check.error(
+                check.origin.of(&schema),
+                format!("schema {n} is not supported by this version of abusedefs (it reads {SUPPORTED_SCHEMAS:?})"),
+                Some("upgrade abusedefs, or set the schema this registry was written for".into()),
+            );
+            None
+        }
+    }
+}
+
+/// Checks the top-level keys against `fields` (reporting every unknown one), then parses
+/// the typed struct.
+fn parse_fields<T: for<'de> Deserialize<'de>>(
+    check: &mut FileCheck,
+    yaml_text: &str,
+    fields: &[&str],
+) -> Option<T> {
+    if yaml_text.trim().is_empty() {
+        check.error(
+            check.origin.pos(&serde_saphyr::Location::UNKNOWN),
+            "the front matter is empty",
+            Some("`abusedefs new` writes a complete skeleton".into()),
+        );
+        return None;
+    }
+    let keys = match yaml::keys(yaml_text, check.origin) {
+        Ok(keys) => keys,
+        Err(e) => {
+            check.error(e.pos, e.message, e.help);
+            return None;
+        }
+    };
+    let mut unknown = false;
+    for (key, pos) in keys {
+        if !fields.contains(&key.as_str()) {
+            unknown = true;
+            let help = yaml::did_you_mean(&key, fields)
+                .unwrap_or_else(|| format!("known fields: {}", fields.join(", ")));
+            check.error(pos, format!("unknown field `{key}`"), Some(help));
+        }
+    }
+    if unknown {
+        return None;
+    }
+    match yaml::parse::<T>(yaml_text, check.origin) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            check.error(e.pos, e.message, e.help);
+            None
+        }
+    }
+}
+
+enum Place {
+    Registry,
+    Entry(EntryType, String),
+    Folder,
+    Ignored,
+    Symlink,
+    Unexpected,
+}
+
+fn classify(file: &SourceFile) -> Place {
+    if file.kind == FileKind::Symlink {
+        return Place::Symlink;
+    }
+    let parts: Vec<&str> = file.path.split('/').collect();
+    let is_file = matches!(file.kind, FileKind::File { .. });
+    match parts.as_slice() {
+        [name] if *name == REGISTRY_FILE && is_file => Place::Registry,
+        [name] if IGNORED_FILES.contains(name) && is_file => Place::Ignored,
+        [folder]
+            if file.kind == FileKind::Dir
+                && EntryType::ALL.iter().any(|t| t.folder() == *folder) =>
+        {
+            Place::Folder
+        }
+        [folder, name] if is_file => {
+            match EntryType::ALL.into_iter().find(|t| t.folder() == *folder) {
+                Some(_) if *name == ".gitkeep" => Place::Ignored,
+                Some(t) => match name.strip_suffix(".md") {
+                    Some(stem) => Place::Entry(t, stem.to_string()),
+                    None => Place::Unexpected,
+                },
+                None => Place::Unexpected,
+            }
+        }
+        _ => Place::Unexpected,
+    }
+}
+
+fn unexpected_message(file: &SourceFile) -> String {
+    match file.kind {
+        FileKind::Dir => "unexpected folder in the registry".to_string(),
+        FileKind::File { .. } if file.path.contains('/') && !file.path.ends_with(".md") => {
+            "unexpected file: entries are Markdown files ending in `.md`".to_string()
+        }
+        FileKind::File { .. } => "unexpected file in the registry".to_string(),
+        _ => "unexpected object in the registry (not a regular file)".to_string(),
+    }
+}
+
+/// Reads a file as UTF-8 text, reporting (not failing on) size, encoding and emptiness.
+fn read_text(
+    source: &dyn Source,
+    file: &SourceFile,
+    shown: &str,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<String>> {
+    if let FileKind::File { size } = file.kind
+        && size > MAX_FILE_BYTES
+    {
+        diagnostics.push(
+            Diagnostic::error(
+                shown,
+                format!("the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes (1 MiB)"),
+            )
+            .with_help("split the text or link to the full document instead of copying it"),
+        );
+        return Ok(None);
+    }
+    let bytes = source.read(&file.path, MAX_FILE_BYTES + 1)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        diagnostics.push(Diagnostic::error(
+            shown,
+            format!("the file is larger than the limit of {MAX_FILE_BYTES} bytes (1 MiB)"),
+        ));
+        return Ok(None);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let column = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+            diagnostics.push(
+                Diagnostic::error(shown, "the file is not valid UTF-8 text")
+                    .at(line as u32, column as u32)
+                    .with_help("save the file as UTF-8"),
+            );
+            return Ok(None);
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    if text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error(shown, "the file is empty")
+                .with_help("`abusedefs new` writes a complete skeleton"),
+        );
+        return Ok(None);
+    }
+    Ok(Some(text))
+}
+
+fn parse_entry_file(
+    source: &dyn Source,
+    file: &SourceFile,
+    entry_type: EntryType,
+    stem: &str,
+    shown: &str,
+) -> Result<FileResult> {
+    let mut diagnostics = Diagnostics::new();
+    let Some(text) = read_text(source, file, shown, &mut diagnostics)? else {
+        return Ok(FileResult {
+            parsed: None,
+            diagnostics: diagnostics.into_vec(),
+        });
+    };
+    let split = match frontmatter::split(&text) {
+        Ok(split) => split,
+        Err(e) => {
+            let (message, line) = match e {
+                frontmatter::SplitError::NoOpeningFence => {
+                    ("the file does not start with `---` front matter", 1)
+                }
+                frontmatter::SplitError::NoClosingFence => {
+                    ("the front matter is not closed by a `---` line", 1)
+                }
+            };
+            diagnostics.push(Diagnostic::error(shown, message).at(line, 1).with_help(
+                "an entry starts with a line `---`, then YAML fields, then a line `---`, then the Markdown body",
+            ));
+            return Ok(FileResult {
+                parsed: None,
+                diagnostics: diagnostics.into_vec(),
+            });
+        }
+    };
+    let mut check = FileCheck::new(
+        shown,
+        Origin {
+            first_line: split.yaml_line,
+        },
+    );
+    let parsed = match entry_type {
+        EntryType::Term => {
+            parse_fields::<schema1::RawTerm>(&mut check, split.yaml, schema1::TERM_FIELDS)
+                .and_then(|raw| convert::term(&mut check, raw, stem, split.body))
+        }
+        EntryType::Obligation => parse_fields::<schema1::RawObligation>(
+            &mut check,
+            split.yaml,
+            schema1::OBLIGATION_FIELDS,
+        )
+        .and_then(|raw| convert::obligation(&mut check, raw, stem, split.body)),
+        EntryType::Procedure => {
+            parse_fields::<schema1::RawProcedure>(&mut check, split.yaml, schema1::PROCEDURE_FIELDS)
+                .and_then(|raw| convert::procedure(&mut check, raw, stem, split.body))
+        }
+    };
+    diagnostics.extend(check.diagnostics.into_iter().collect());
+    Ok(FileResult {
+        parsed,
+        diagnostics: diagnostics.into_vec(),
+    })
+}
+
+/// Checks that need the whole snapshot: unique ids and names, resolvable references, one
+/// umbrella whose forms are abuse types.
+/// `failed` holds the stems of entry files that had errors of their own: references to them
+/// are not reported again.
+fn check_snapshot(
+    parsed: &[(String, ParsedEntry)],
+    failed: &[String],
+    diagnostics: &mut Diagnostics,
+) {
+    let mut by_id: BTreeMap<&str, (&str, &ParsedEntry)> = BTreeMap::new();
+    for (file, p) in parsed {
+        let id = p.entry.as_ref().id().as_str();
+        if let Some((first, _)) = by_id.get(id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    file.as_str(),
+                    format!("the id `{id}` is already used by `{first}`"),
+                )
+                .at(p.id_pos.line, p.id_pos.column)
+                .with_help(
+                    "ids are unique across terms, obligations and procedures: choose another id",
+                ),
+            );
+        } else {
+            by_id.insert(id, (file, p));
+        }
+    }
+
+    let mut names: BTreeMap<String, &str> = BTreeMap::new();
+    for (file, p) in parsed {
+        for (name, pos) in &p.names {
+            let key = name.to_lowercase();
+            match names.get(&key) {
+                Some(owner) if *owner != p.entry.as_ref().id().as_str() => diagnostics.push(
+                    Diagnostic::error(
+                        file.as_str(),
+                        format!("`{name}` is already the term or an alias of `{owner}`"),
+                    )
+                    .at(pos.line, pos.column)
+                    .with_help("a name can point at one definition only: remove it here or there"),
+                ),
+                _ => {
+                    names.insert(key, p.entry.as_ref().id().as_str());
+                }
+            }
+        }
+    }
+
+    for (file, p) in parsed {
+        for r in &p.references {
+            let target = by_id.get(r.target.as_str()).map(|(_, t)| t.entry.as_ref());
+            let problem = match target {
+                None if failed.iter().any(|f| f == r.target.as_str()) => None,
+                None => {
+                    let ids: Vec<&str> = by_id
+                        .iter()
+                        .filter(|(_, (_, t))| t.entry.as_ref().entry_type() == r.target_type)
+                        .map(|(id, _)| *id)
+                        .collect();
+                    let help = yaml::did_you_mean(r.target.as_str(), &ids).unwrap_or_else(|| {
+                        format!(
+                            "create `{}/{}.md` or remove the reference",
+                            r.target_type.folder(),
+                            r.target
+                        )
+                    });
+                    Some((
+                        format!(
+                            "`{}` refers to `{}`, which does not exist in this snapshot",
+                            r.field, r.target
+                        ),
+                        help,
+                    ))
+                }
+                Some(t) if t.entry_type() != r.target_type => Some((
+                    format!(
+                        "`{}` must list {}s, but `{}` is a {}",
+                        r.field,
+                        r.target_type.name(),
+                        r.target,
+                        t.entry_type().name()
+                    ),
+                    format!(
+                        "move `{}` to the field for {}s",
+                        r.target,
+                        t.entry_type().name()
+                    ),
+                )),
+                Some(crate::model::EntryRef::Term(t))
+                    if r.field == "includes" && t.kind != TermKind::AbuseType =>
+                {
+                    Some((
+                        format!(
+                            "`includes` lists `{}`, whose kind is `{}`; the forms of DNS abuse must be `abuse-type`",
+                            r.target,
+                            t.kind.as_str()
+                        ),
+                        "list only `abuse-type` terms, or change the kind of the included term"
+                            .to_string(),
+                    ))
+                }
+                _ => None,
+            };
+            if let Some((message, help)) = problem {
+                diagnostics.push(
+                    Diagnostic::error(file.as_str(), message)
+                        .at(r.pos.line, r.pos.column)
+                        .with_help(help),
+                );
+            }
+        }
+    }
+
+    let umbrellas: Vec<&(String, ParsedEntry)> = parsed.iter().filter(|(_, p)| matches!(&p.entry, crate::model::Entry::Term(t) if t.kind == TermKind::DnsAbuse)).collect();
+    for (file, p) in umbrellas.iter().skip(1) {
+        diagnostics.push(
+            Diagnostic::error(file.as_str(), format!("a second `dns-abuse` definition; the first is `{}`", umbrellas[0].0))
+                .at(p.id_pos.line, p.id_pos.column)
+                .with_help("a registry has one umbrella definition: make this one an `abuse-type` or `related-term`"),
+        );
+    }
+    if let Some((_, umbrella)) = umbrellas.first() {
+        let included: Vec<&str> = umbrella
+            .references
+            .iter()
+            .filter(|r| r.field == "includes")
+            .map(|r| r.target.as_str())
+            .collect();
+        for (file, p) in parsed {
+            if let crate::model::Entry::Term(t) = &p.entry
+                && t.kind == TermKind::AbuseType
+                && !included.contains(&t.id.as_str())
+            {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        file.as_str(),
+                        format!(
+                            "the abuse type `{}` is not listed in the `includes` of `{}`",
+                            t.id,
+                            umbrella.entry.as_ref().id()
+                        ),
+                    )
+                    .at(p.id_pos.line, p.id_pos.column)
+                    .with_help("add it to the umbrella's `includes`, or change its kind"),
+                );
+            }
+        }
+    }
+}

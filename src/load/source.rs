@@ -1,0 +1,125 @@
+//! Where a snapshot's files come from. The loader sees only this small trait; the working
+//! tree implements it here and a git tree implements it in `history`, so that validation
+//! never knows which one it got.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use walkdir::WalkDir;
+
+/// Largest file the loader reads, in bytes. Larger files are reported, never read.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// What kind of object a listed path is. Symlinks are listed so that they can be refused;
+/// they are never followed or read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    File {
+        size: u64,
+    },
+    Dir,
+    Symlink,
+    /// A socket, device, submodule or anything else that is not plain content.
+    Other,
+}
+
+/// One object below the registry folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the registry folder, `/`-separated.
+    pub path: String,
+    pub kind: FileKind,
+    /// A content hash when the source knows one (a git blob id): equal ids mean equal
+    /// bytes, which lets the loader parse a file once however many snapshots share it.
+    pub content_id: Option<String>,
+}
+
+/// A read-only view of one snapshot of a registry folder.
+pub trait Source {
+    /// Every object below the registry folder, in sorted path order. An error means the
+    /// snapshot itself cannot be read (not that a file in it is bad).
+    fn list(&self) -> Result<Vec<SourceFile>>;
+    /// The bytes of a regular file listed by [`Source::list`], at most `limit` bytes.
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>>;
+    /// Whether the registry folder exists at all in this snapshot.
+    fn exists(&self) -> bool;
+}
+
+/// The registry folder of a working tree on disk.
+#[derive(Debug, Clone)]
+pub struct WorkTree {
+    root: PathBuf,
+}
+
+impl WorkTree {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        WorkTree { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Source for WorkTree {
+    fn exists(&self) -> bool {
+        fs::symlink_metadata(&self.root).is_ok_and(|m| m.is_dir())
+    }
+
+    fn list(&self) -> Result<Vec<SourceFile>> {
+        let mut files = Vec::new();
+        let walker = WalkDir::new(&self.root)
+            .follow_links(false)
+            .min_depth(1)
+            .sort_by_file_name();
+        for item in walker {
+            let item = item.with_context(|| format!("reading {}", self.root.display()))?;
+            let relative = item
+                .path()
+                .strip_prefix(&self.root)
+                .with_context(|| format!("walking {}", self.root.display()))?;
+            let path = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let file_type = item.file_type();
+            let kind = if file_type.is_symlink() {
+                FileKind::Symlink
+            } else if file_type.is_dir() {
+                FileKind::Dir
+            } else if file_type.is_file() {
+                let meta = item
+                    .metadata()
+                    .with_context(|| format!("reading {}", item.path().display()))?;
+                FileKind::File { size: meta.len() }
+            } else {
+                FileKind::Other
+            };
+            files.push(SourceFile {
+                path,
+                kind,
+                content_id: None,
+            });
+        }
+        Ok(files)
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+        let full = self.root.join(path);
+        // Checked again at read time: a file swapped for a symlink after listing is still
+        // never followed.
+        let meta =
+            fs::symlink_metadata(&full).with_context(|| format!("reading {}", full.display()))?;
+        if !meta.is_file() {
+            anyhow::bail!("{} is not a regular file", full.display());
+        }
+        let mut bytes = Vec::new();
+        fs::File::open(&full)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            .with_context(|| format!("reading {}", full.display()))?;
+        Ok(bytes)
+    }
+}

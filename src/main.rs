@@ -1,0 +1,22 @@
+//! The `abusedefs` binary: parses arguments, runs the command, maps the outcome to an exit
+//! status. Everything else lives in the library.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = abusedefs::cli::Cli::parse();
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    match abusedefs::cli::run(cli, &mut out, &mut err) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) => {
+            let _ = writeln!(err, "error: {e:#}");
+            ExitCode::from(abusedefs::cli::Status::Invalid.code())
+        }
+    }
+}
