@@ -32,18 +32,33 @@ impl RepoArgs {
         let start = self.repo.canonicalize().with_context(|| {
             format!("cannot open the repository folder {}", self.repo.display())
         })?;
-        let root = discover_root(&start).unwrap_or(start);
-        let registry = self.registry.trim_matches('/').to_string();
-        if registry
-            .split('/')
-            .any(|part| part == ".." || part.is_empty())
-            && !registry.is_empty()
+        let folder = self.registry.trim_matches('/').to_string();
+        if folder.is_empty()
+            || folder
+                .split('/')
+                .any(|part| part == ".." || part == "." || part.is_empty())
         {
             anyhow::bail!(
-                "--registry must be a folder inside the repository, without `..`: {}",
+                "--registry must be a folder inside the repository, without `.` or `..`: {}",
                 self.registry
             );
         }
+        let root = discover_root(&start).unwrap_or_else(|| start.clone());
+        // `--repo` may name a folder below the root that holds the registry (a registry kept
+        // in a sub-folder of a larger repository); otherwise the registry is at the root.
+        let base = if start.join(&folder).exists() || !root.join(&folder).exists() {
+            start.as_path()
+        } else {
+            root.as_path()
+        };
+        let mut parts: Vec<String> = base
+            .strip_prefix(&root)
+            .unwrap_or(Path::new(""))
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.push(folder);
+        let registry = parts.join("/");
         Ok(RepoLocation { root, registry })
     }
 }

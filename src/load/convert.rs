@@ -271,9 +271,9 @@ pub fn term(check: &mut FileCheck, raw: RawTerm, stem: &str, body: &str) -> Opti
     if let Some(kind) = kind {
         let kind_pos = check.pos(&raw.kind);
         match (kind, remit) {
-            (k, None) if k.is_threat() => check.error(kind_pos, format!("a `{}` term needs `remit: within` or `remit: outside`", k.as_str()), Some("say whether the threat is within the remit to act on".into())),
+            (k, None) if k.is_threat() => check.error(kind_pos, format!("a term of kind `{}` needs `remit: within` or `remit: outside`", k.as_str()), Some("say whether the threat is within the remit to act on".into())),
             (TermKind::OutsideRemit, Some(Remit::Within)) => check.error(raw.remit.as_ref().map(|r| check.pos(r)).unwrap_or(kind_pos), "an `outside-remit` term cannot have `remit: within`", Some("use `kind: abuse-type` for a form of DNS abuse within the remit, or `remit: outside`".into())),
-            (TermKind::DnsAbuse | TermKind::AbuseType, Some(Remit::Outside)) => check.error(raw.remit.as_ref().map(|r| check.pos(r)).unwrap_or(kind_pos), format!("a `{}` term cannot be outside the remit", kind.as_str()), Some("use `kind: outside-remit` for a threat outside the remit".into())),
+            (TermKind::DnsAbuse | TermKind::AbuseType, Some(Remit::Outside)) => check.error(raw.remit.as_ref().map(|r| check.pos(r)).unwrap_or(kind_pos), format!("a term of kind `{}` cannot be outside the remit", kind.as_str()), Some("use `kind: outside-remit` for a threat outside the remit".into())),
             _ => {}
         }
         if kind == TermKind::RelatedTerm && distinction.is_none() {

@@ -239,12 +239,12 @@ fn parse_fields<T: for<'de> Deserialize<'de>>(
         }
     };
     let mut unknown = false;
-    for (key, pos) in keys {
+    for (key, pos) in &keys {
         if !fields.contains(&key.as_str()) {
             unknown = true;
-            let help = yaml::did_you_mean(&key, fields)
+            let help = yaml::did_you_mean(key, fields)
                 .unwrap_or_else(|| format!("known fields: {}", fields.join(", ")));
-            check.error(pos, format!("unknown field `{key}`"), Some(help));
+            check.error(*pos, format!("unknown field `{key}`"), Some(help));
         }
     }
     if unknown {
@@ -253,7 +253,18 @@ fn parse_fields<T: for<'de> Deserialize<'de>>(
     match yaml::parse::<T>(yaml_text, check.origin) {
         Ok(raw) => Some(raw),
         Err(e) => {
-            check.error(e.pos, e.message, e.help);
+            // Name the field the error sits in: serde-saphyr knows the position, we know
+            // which key starts there.
+            let field = keys
+                .iter()
+                .take_while(|(_, pos)| pos.line <= e.pos.line)
+                .last()
+                .map(|(key, _)| key.as_str());
+            let message = match field {
+                Some(field) if !e.message.contains('`') => format!("`{field}`: {}", e.message),
+                _ => e.message,
+            };
+            check.error(e.pos, message, e.help);
             None
         }
     }
@@ -476,7 +487,13 @@ fn check_snapshot(
 
     for (file, p) in parsed {
         for r in &p.references {
-            let target = by_id.get(r.target.as_str()).map(|(_, t)| t.entry.as_ref());
+            // With a duplicated id, prefer the entry of the expected type: the duplicate is
+            // reported once, above, not again for every reference to it.
+            let target = parsed
+                .iter()
+                .map(|(_, t)| t.entry.as_ref())
+                .filter(|t| t.id() == &r.target)
+                .max_by_key(|t| t.entry_type() == r.target_type);
             let problem = match target {
                 None if failed.iter().any(|f| f == r.target.as_str()) => None,
                 None => {

@@ -191,7 +191,9 @@ pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .iter()
         .map(|c| (strsim::damerau_levenshtein(&lowered, c), *c))
         .filter(|(distance, c)| {
-            *distance <= (c.len() / 3).max(1) || lowered.replace(['_', ' '], "-") == *c
+            *distance <= (c.len() / 3).max(1)
+                || lowered.replace(['_', ' '], "-") == *c
+                || (lowered.len() >= 3 && (c.starts_with(&lowered) || lowered.starts_with(c)))
         })
         .min()
         .map(|(_, c)| c)
@@ -263,5 +265,6 @@ mod tests {
         assert_eq!(closest("remmit", &["remit", "kind"]), Some("remit"));
         assert_eq!(closest("see-also", &["see_also"]), Some("see_also"));
         assert_eq!(closest("colour", &["remit", "kind"]), None);
+        assert_eq!(closest("related", &["dns-abuse", "related-term"]), Some("related-term"));
     }
 }

@@ -1,0 +1,85 @@
+//! Helpers shared by the integration tests: the real binary, fixture registries copied
+//! into temporary folders, and git histories built with fixed dates.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs the real `abusedefs` binary with `args` in `dir`.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_abusedefs"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).min_depth(1) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary repository holding the base fixture registry with `case` laid over it: the
+/// case's files replace or add to the base's, and paths listed in its `delete` file go.
+pub fn registry_with_case(case: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("base"), dir.path());
+    let case_dir = fixtures().join("invalid").join(case);
+    copy_tree(&case_dir, dir.path());
+    let delete = dir.path().join("delete");
+    if delete.exists() {
+        for line in fs::read_to_string(&delete).unwrap().lines() {
+            fs::remove_file(dir.path().join(line)).unwrap();
+        }
+        fs::remove_file(delete).unwrap();
+    }
+    dir
+}
+
+/// A temporary repository holding a copy of the base fixture registry.
+pub fn base_registry() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("base"), dir.path());
+    dir
+}
+
+pub fn write(dir: &Path, path: &str, text: impl AsRef<[u8]>) {
+    let full = dir.join(path);
+    fs::create_dir_all(full.parent().unwrap()).unwrap();
+    fs::write(full, text).unwrap();
+}
+
+/// The diagnostics of `check --format json` in `dir`, with the exit code.
+pub fn check_json(dir: &Path) -> (i32, Vec<serde_json::Value>) {
+    let output = run(dir, &["check", "--format", "json"]);
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("check --format json is JSON ({e}): {}", stdout(&output)));
+    (
+        output.status.code().unwrap(),
+        value.as_array().unwrap().clone(),
+    )
+}
