@@ -15,7 +15,7 @@ use anyhow::Result;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-pub use source::{FileKind, MAX_FILE_BYTES, Source, SourceFile, WorkTree};
+pub use source::{FileKind, MAX_FILE_BYTES, MemorySource, Source, SourceFile, WorkTree};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{EntryType, Registry, RegistryMeta, SUPPORTED_SCHEMAS, TermKind};
@@ -590,5 +590,102 @@ fn check_snapshot(
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const META: &str = "schema: 1\ntitle: T\npublisher: P\nversion: \"1\"\npublished: 2024-01-01\nremit: r\ncycle: {interval_years: 2, month: 1, first_year: 2024, limit_business_days: 30}\n";
+
+    fn term(id: &str, extra: &str) -> String {
+        format!(
+            "---\nid: {id}\nterm: {id}\nkind: abuse-type\nremit: within\nsummary: s\n{extra}---\nbody\n"
+        )
+    }
+
+    fn load(files: &[(&str, &str)]) -> Loaded {
+        let mut source = MemorySource::new();
+        source.add(REGISTRY_FILE, META, None);
+        for (path, text) in files {
+            source.add(path, *text, None);
+        }
+        Loader::new().load(&source, "definitions").unwrap()
+    }
+
+    fn messages(loaded: &Loaded) -> Vec<String> {
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_snapshot_becomes_a_registry() {
+        let loaded = load(&[
+            ("terms/a.md", &term("a", "see_also: [b]\n")),
+            ("terms/b.md", &term("b", "")),
+        ]);
+        let registry = loaded.registry.expect("valid");
+        assert_eq!(registry.terms.len(), 2);
+        assert_eq!(registry.terms["a"].see_also[0].as_str(), "b");
+        assert_eq!(registry.terms["a"].body, "body\n");
+    }
+
+    #[test]
+    fn references_to_a_broken_file_are_not_reported_twice() {
+        let loaded = load(&[
+            ("terms/a.md", &term("a", "see_also: [b]\n")),
+            ("terms/b.md", "---\nid: b\n---\n"),
+        ]);
+        let m = messages(&loaded);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].contains("missing required field"));
+    }
+
+    #[test]
+    fn a_second_umbrella_is_an_error() {
+        let umbrella = |id: &str| {
+            format!(
+                "---\nid: {id}\nterm: {id}\nkind: dns-abuse\nremit: within\nsummary: s\nincludes: [a]\n---\nb\n"
+            )
+        };
+        let loaded = load(&[
+            ("terms/a.md", &term("a", "")),
+            ("terms/u1.md", &umbrella("u1")),
+            ("terms/u2.md", &umbrella("u2")),
+        ]);
+        assert!(
+            messages(&loaded)
+                .iter()
+                .any(|m| m.starts_with("a second `dns-abuse` definition"))
+        );
+    }
+
+    #[test]
+    fn an_abuse_type_outside_the_umbrella_is_a_warning() {
+        let umbrella = "---\nid: u\nterm: u\nkind: dns-abuse\nremit: within\nsummary: s\nincludes: [a]\n---\nb\n";
+        let loaded = load(&[
+            ("terms/a.md", &term("a", "")),
+            ("terms/b.md", &term("b", "")),
+            ("terms/u.md", umbrella),
+        ]);
+        assert!(loaded.registry.is_some());
+        assert_eq!(loaded.diagnostics.warning_count(), 1);
+    }
+
+    #[test]
+    fn equal_contents_are_parsed_once() {
+        let mut loader = Loader::new();
+        let mut source = MemorySource::new();
+        source.add(REGISTRY_FILE, META, None);
+        source.add("terms/a.md", term("a", ""), Some("blob-1"));
+        loader.load(&source, "d").unwrap();
+        // Same path and content id, different bytes: the cached result is used.
+        source.add("terms/a.md", "not even front matter", Some("blob-1"));
+        assert!(loader.load(&source, "d").unwrap().registry.is_some());
+        assert_eq!(loader.cache.len(), 1);
     }
 }

@@ -123,3 +123,61 @@ impl Source for WorkTree {
         Ok(bytes)
     }
 }
+
+/// A snapshot held in memory: for tests, and for callers that assemble files themselves.
+#[derive(Debug, Clone, Default)]
+pub struct MemorySource {
+    files: std::collections::BTreeMap<String, (Vec<u8>, Option<String>)>,
+}
+
+impl MemorySource {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file; `content_id` lets the loader's cache recognise equal contents.
+    pub fn add(&mut self, path: &str, bytes: impl Into<Vec<u8>>, content_id: Option<&str>) {
+        self.files.insert(
+            path.to_string(),
+            (bytes.into(), content_id.map(str::to_string)),
+        );
+    }
+}
+
+impl Source for MemorySource {
+    fn exists(&self) -> bool {
+        true
+    }
+
+    fn list(&self) -> Result<Vec<SourceFile>> {
+        let mut out: Vec<SourceFile> = Vec::new();
+        let mut dirs = std::collections::BTreeSet::new();
+        for path in self.files.keys() {
+            if let Some((dir, _)) = path.rsplit_once('/') {
+                dirs.insert(dir.to_string());
+            }
+        }
+        out.extend(dirs.into_iter().map(|path| SourceFile {
+            path,
+            kind: FileKind::Dir,
+            content_id: None,
+        }));
+        out.extend(self.files.iter().map(|(path, (bytes, id))| SourceFile {
+            path: path.clone(),
+            kind: FileKind::File {
+                size: bytes.len() as u64,
+            },
+            content_id: id.clone(),
+        }));
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+        let (bytes, _) = self
+            .files
+            .get(path)
+            .with_context(|| format!("no file {path}"))?;
+        Ok(bytes.iter().take(limit as usize).copied().collect())
+    }
+}

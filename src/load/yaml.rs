@@ -265,6 +265,9 @@ mod tests {
         assert_eq!(closest("remmit", &["remit", "kind"]), Some("remit"));
         assert_eq!(closest("see-also", &["see_also"]), Some("see_also"));
         assert_eq!(closest("colour", &["remit", "kind"]), None);
-        assert_eq!(closest("related", &["dns-abuse", "related-term"]), Some("related-term"));
+        assert_eq!(
+            closest("related", &["dns-abuse", "related-term"]),
+            Some("related-term")
+        );
     }
 }
