@@ -2,10 +2,15 @@
 //! repository. The pipeline: command-line arguments become typed options (`cli`); the
 //! registry folder of the working tree or of a commit is read through one loader (`load`)
 //! into the content model (`model`), with every problem collected as a diagnostic
-//! (`diagnostics`); `history` finds releases on the first-parent line of a branch; `diff`
-//! compares two snapshots semantically, with word-level redlines.
+//! (`diagnostics`); `history` walks the first-parent line of a branch and finds the
+//! releases; `diff` compares two snapshots semantically, with word-level redlines; `demo`
+//! builds an example repository with a real history.
 
 pub mod cli;
+pub mod demo;
 pub mod diagnostics;
+pub mod diff;
+pub mod embedded;
+pub mod history;
 pub mod load;
 pub mod model;

@@ -14,6 +14,13 @@ fn main() -> ExitCode {
     let mut err = stderr.lock();
     match abusedefs::cli::run(cli, &mut out, &mut err) {
         Ok(status) => ExitCode::from(status.code()),
+        // A closed pipe (`abusedefs diff | head`) is not an error of ours.
+        Err(e)
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let _ = writeln!(err, "error: {e:#}");
             ExitCode::from(abusedefs::cli::Status::Invalid.code())

@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
+use super::snapshots::Snapshots;
 use crate::diagnostics::{self, Format};
-use crate::load::{Loader, WorkTree};
 
 use super::{RepoArgs, Status};
 
@@ -11,6 +11,9 @@ use super::{RepoArgs, Status};
 pub struct Args {
     #[command(flatten)]
     repo: RepoArgs,
+    /// The branch or revision whose first-parent history defines the releases
+    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
+    rev: String,
     /// Output format: `human` (path:line:col), `github` (workflow annotations) or `json`
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     format: FormatArg,
@@ -35,22 +38,29 @@ impl From<FormatArg> for Format {
 
 pub fn run(args: Args, out: &mut dyn Write, _err: &mut dyn Write) -> anyhow::Result<Status> {
     let location = args.repo.locate()?;
-    let source = WorkTree::new(location.registry_dir());
-    let loaded = Loader::new().load(&source, &location.registry)?;
+    let registry_name = location.registry.clone();
+    let loaded = Snapshots::load(location, &args.rev)?;
     let format = Format::from(args.format);
     diagnostics::write(out, &loaded.diagnostics, format)?;
     if format == Format::Human
         && loaded.diagnostics.is_empty()
-        && let Some(registry) = &loaded.registry
+        && let Some(registry) = &loaded.worktree
     {
         {
             writeln!(
                 out,
-                "{}: {} terms, {} obligations, {} procedures; no problems found",
-                location.registry,
+                "{}: {} terms, {} obligations, {} procedures; {}no problems found",
+                registry_name,
                 registry.terms.len(),
                 registry.obligations.len(),
-                registry.procedures.len()
+                registry.procedures.len(),
+                match loaded.history.as_ref().map(|h| h.releases.len()) {
+                    Some(n) => format!(
+                        "{n} release{} in the history; ",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    None => String::new(),
+                }
             )?;
         }
     }

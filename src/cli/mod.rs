@@ -3,8 +3,11 @@
 //! writers it is given and returns an exit status instead of exiting.
 
 mod check;
+mod demo;
+mod diff;
 mod new;
 mod repo;
+mod snapshots;
 
 use std::io::Write;
 
@@ -47,6 +50,10 @@ pub enum Command {
     Check(check::Args),
     /// Write a new entry skeleton with every field explained
     New(new::Args),
+    /// Show the semantic redline between two snapshots (default: latest release → working tree)
+    Diff(diff::Args),
+    /// Build an example repository with a real history and show its releases and changes
+    Demo(demo::Args),
 }
 
 /// Runs a parsed command line. Errors that are not about user content (I/O, git) come
@@ -55,5 +62,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result
     match cli.command {
         Command::Check(args) => check::run(args, out, err),
         Command::New(args) => new::run(args, out, err),
+        Command::Diff(args) => diff::run(args, out, err),
+        Command::Demo(args) => demo::run(args, out, err),
     }
 }

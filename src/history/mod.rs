@@ -1,0 +1,474 @@
+//! The registry's history in git — the only module that uses git2, read-only. It walks the
+//! first-parent line of a branch once, finds the releases (the first commit at which
+//! `registry.yaml`'s `version` takes a new value), loads each release's tree through the
+//! same loader as the working tree, applies the history rules, and records which commits
+//! touched each entry file.
+
+pub mod builder;
+mod tree;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate};
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::{Loaded, Loader, REGISTRY_FILE};
+use crate::model::{EntryType, Registry};
+
+pub use tree::GitTree;
+
+/// A commit, converted from git2 at the boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Commit {
+    pub id: String,
+    pub short: String,
+    /// The committer date, in the committer's time zone.
+    pub date: NaiveDate,
+    pub subject: String,
+    /// More than one parent: a merged pull request.
+    pub merge: bool,
+}
+
+/// A release: its version, date, the commit that made it, and its snapshot.
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub version: String,
+    pub published: NaiveDate,
+    pub commit: Commit,
+    pub registry: Registry,
+}
+
+/// What the history walk found.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Releases, oldest first.
+    pub releases: Vec<Release>,
+    /// The working tree, when it differs from the latest release (or there is none).
+    pub draft: Option<Registry>,
+    /// First-parent commits that changed each entry file, oldest first, keyed by the
+    /// file's path inside the registry folder (`terms/phishing.md`).
+    pub commits_by_file: BTreeMap<String, Vec<Commit>>,
+    /// Every first-parent commit, oldest first.
+    pub commits: Vec<Commit>,
+}
+
+impl History {
+    pub fn latest(&self) -> Option<&Release> {
+        self.releases.last()
+    }
+
+    pub fn release(&self, version: &str) -> Option<&Release> {
+        self.releases.iter().find(|r| r.version == version)
+    }
+}
+
+/// Options of a history walk.
+#[derive(Debug, Clone)]
+pub struct Options<'a> {
+    /// Any folder inside the repository.
+    pub repo: &'a Path,
+    /// The registry folder relative to the repository root.
+    pub registry: &'a str,
+    /// The revision whose first-parent history is built.
+    pub rev: &'a str,
+}
+
+/// The history with the problems found in it. `history` is `None` when the repository
+/// cannot be walked at all (a shallow clone).
+#[derive(Debug)]
+pub struct Walked {
+    pub history: Option<History>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Whether `dir` is inside a git repository.
+pub fn is_repository(dir: &Path) -> bool {
+    git2::Repository::discover(dir).is_ok()
+}
+
+fn convert_commit(c: &git2::Commit) -> Commit {
+    let id = c.id().to_string();
+    let time = c.committer().when();
+    let date = DateTime::from_timestamp(time.seconds() + i64::from(time.offset_minutes()) * 60, 0)
+        .map(|d| d.date_naive())
+        .unwrap_or_default();
+    Commit {
+        short: id[..7.min(id.len())].to_string(),
+        id,
+        date,
+        subject: c
+            .summary_bytes()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default(),
+        merge: c.parent_count() > 1,
+    }
+}
+
+/// Reads just the version of a `registry.yaml` blob, tolerating every other problem:
+/// release detection must not depend on the rest of the file being valid.
+fn version_of(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        version: Option<String>,
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let probe: Probe =
+        crate::load::yaml::parse(text, crate::load::yaml::Origin { first_line: 1 }).ok()?;
+    probe
+        .version
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Walks the first-parent history of `options.rev` and loads every release.
+pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
+    let repo = git2::Repository::discover(options.repo)
+        .with_context(|| format!("{} is not inside a git repository", options.repo.display()))?;
+    let mut diagnostics = Diagnostics::new();
+    if repo.is_shallow() {
+        diagnostics.push(
+            Diagnostic::error("", "this is a shallow clone: the history is incomplete, so releases would be missing")
+                .with_help("fetch the whole history with `git fetch --unshallow`; in GitHub Actions, set `fetch-depth: 0` on actions/checkout"),
+        );
+        return Ok(Walked {
+            history: None,
+            diagnostics,
+        });
+    }
+
+    let head = repo
+        .revparse_single(options.rev)
+        .and_then(|o| o.peel_to_commit())
+        .with_context(|| format!("cannot resolve the revision `{}`", options.rev));
+    let mut history = History::default();
+    let commits: Vec<git2::Commit> = match head {
+        Ok(head) => first_parent_line(head)?,
+        // An empty repository (no commit yet) has only a draft.
+        Err(_) if repo.head().is_err() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+
+    let registry_path = options.registry.trim_end_matches('/');
+    let mut version_cache: HashMap<git2::Oid, Option<String>> = HashMap::new();
+    let mut listing_cache: HashMap<git2::Oid, BTreeMap<String, git2::Oid>> = HashMap::new();
+    let mut previous_version: Option<String> = None;
+    let mut previous_files: BTreeMap<String, git2::Oid> = BTreeMap::new();
+    let mut seen_versions: BTreeMap<String, Commit> = BTreeMap::new();
+
+    for c in &commits {
+        let commit = convert_commit(c);
+        let tree = c
+            .tree()
+            .with_context(|| format!("reading the tree of commit {}", commit.short))?;
+        let registry_tree = tree
+            .get_path(Path::new(registry_path))
+            .ok()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .map(|e| e.id());
+
+        // Which entry files changed since the previous first-parent commit.
+        let files = match registry_tree {
+            Some(oid) => match listing_cache.get(&oid) {
+                Some(files) => files.clone(),
+                None => {
+                    let files = tree::blob_listing(&repo, oid)?;
+                    listing_cache.insert(oid, files.clone());
+                    files
+                }
+            },
+            None => BTreeMap::new(),
+        };
+        for (path, oid) in &files {
+            if previous_files.get(path) != Some(oid) && path != REGISTRY_FILE {
+                history
+                    .commits_by_file
+                    .entry(path.clone())
+                    .or_default()
+                    .push(commit.clone());
+            }
+        }
+        for path in previous_files.keys() {
+            if !files.contains_key(path) && path != REGISTRY_FILE {
+                history
+                    .commits_by_file
+                    .entry(path.clone())
+                    .or_default()
+                    .push(commit.clone());
+            }
+        }
+
+        let version = files.get(REGISTRY_FILE).and_then(|oid| {
+            version_cache
+                .entry(*oid)
+                .or_insert_with(|| {
+                    repo.find_blob(*oid)
+                        .ok()
+                        .and_then(|b| version_of(b.content()))
+                })
+                .clone()
+        });
+        previous_files = files;
+        history.commits.push(commit.clone());
+        if version.is_none() || version == previous_version {
+            continue;
+        }
+        previous_version = version.clone();
+        let version = version.unwrap_or_default();
+
+        if let Some(first) = seen_versions.get(&version) {
+            diagnostics.push(
+                Diagnostic::error(format!("{registry_path}/{REGISTRY_FILE}"), format!(
+                    "version {version} is released twice: first at commit {} ({}), again at commit {} ({})",
+                    first.short, first.subject, commit.short, commit.subject
+                ))
+                .with_help("a release version is never reused: give the later release a new version"),
+            );
+            continue;
+        }
+        seen_versions.insert(version.clone(), commit.clone());
+
+        let source = GitTree::new(
+            &repo,
+            registry_tree.context("a versioned registry has a tree")?,
+        )?;
+        let loaded = loader.load(&source, registry_path)?;
+        let Some(registry) = release_snapshot(loaded, &version, &commit, &mut diagnostics) else {
+            continue;
+        };
+        if let Some(prev) = history.releases.last()
+            && registry.meta.published <= prev.published
+        {
+            diagnostics.push(
+                Diagnostic::error(format!("{registry_path}/{REGISTRY_FILE}"), format!(
+                    "release {version} (commit {}) is published {}, not after release {} (commit {}) published {}",
+                    commit.short, registry.meta.published, prev.version, prev.commit.short, prev.published
+                ))
+                .with_help("publication dates of releases must strictly increase"),
+            );
+        }
+        history.releases.push(Release {
+            version,
+            published: registry.meta.published,
+            commit,
+            registry,
+        });
+    }
+
+    check_replaces(&history, registry_path, &mut diagnostics);
+    diagnostics.sort();
+    Ok(Walked {
+        history: Some(history),
+        diagnostics,
+    })
+}
+
+/// Makes the working tree's registry the draft when it differs from the latest release
+/// (or there is none), and applies the rules that involve it: a reused version, a date
+/// not after the latest release, and `replaces`.
+pub fn attach_draft(
+    history: &mut History,
+    worktree: &Registry,
+    registry_path: &str,
+) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if history.latest().is_some_and(|r| &r.registry == worktree) {
+        return diagnostics;
+    }
+    check_draft(history, worktree, registry_path, &mut diagnostics);
+    history.draft = Some(worktree.clone());
+    check_replaces_of_draft(history, registry_path, &mut diagnostics);
+    diagnostics
+}
+
+/// The first-parent line ending at `head`, oldest first.
+fn first_parent_line(head: git2::Commit<'_>) -> Result<Vec<git2::Commit<'_>>> {
+    let mut line = vec![head];
+    while let Some(last) = line.last() {
+        if last.parent_count() == 0 {
+            break;
+        }
+        let parent = last
+            .parent(0)
+            .with_context(|| format!("reading the parent of commit {}", last.id()))?;
+        line.push(parent);
+    }
+    line.reverse();
+    Ok(line)
+}
+
+/// A release's registry, or its diagnostics re-labelled with the release and commit.
+fn release_snapshot(
+    loaded: Loaded,
+    version: &str,
+    commit: &Commit,
+    diagnostics: &mut Diagnostics,
+) -> Option<Registry> {
+    for mut d in loaded.diagnostics.into_vec() {
+        if d.severity == crate::diagnostics::Severity::Error {
+            d.message = format!(
+                "release {version} (commit {}, {}): {}",
+                commit.short, commit.subject, d.message
+            );
+            d.help = Some(format!(
+                "releases are immutable: fix the registry in a new commit and release it under a new version{}",
+                d.help.map(|h| format!("; {h}")).unwrap_or_default()
+            ));
+            diagnostics.push(d);
+        }
+    }
+    loaded.registry
+}
+
+/// The draft may not reuse a released version with different content, nor go back in time.
+fn check_draft(
+    history: &History,
+    draft: &Registry,
+    registry_path: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    let file = format!("{registry_path}/{REGISTRY_FILE}");
+    let Some(latest) = history.latest() else {
+        return;
+    };
+    if let Some(released) = history.release(&draft.meta.version)
+        && released.version != latest.version
+    {
+        diagnostics.push(
+            Diagnostic::error(
+                file.clone(),
+                format!(
+                    "version {} was already released at commit {} ({})",
+                    draft.meta.version, released.commit.short, released.commit.subject
+                ),
+            )
+            .with_help("choose a new version for the next release"),
+        );
+    } else if draft.meta.version != latest.version && draft.meta.published <= latest.published {
+        diagnostics.push(
+            Diagnostic::error(
+                file,
+                format!(
+                    "the new version {} is dated {}, not after the latest release {} ({})",
+                    draft.meta.version, draft.meta.published, latest.version, latest.published
+                ),
+            )
+            .with_help("set `published` to a date after the latest release"),
+        );
+    }
+}
+
+/// `replaces` must name an entry of an earlier release that the snapshot no longer has.
+fn check_replaces(history: &History, registry_path: &str, diagnostics: &mut Diagnostics) {
+    let snapshots = history
+        .releases
+        .iter()
+        .map(|r| {
+            (
+                format!("release {} (commit {})", r.version, r.commit.short),
+                &r.registry,
+            )
+        })
+        .chain(
+            history
+                .draft
+                .iter()
+                .map(|d| ("the working tree".to_string(), d)),
+        );
+    replaces_rules(snapshots, registry_path, diagnostics, false);
+}
+
+fn check_replaces_of_draft(history: &History, registry_path: &str, diagnostics: &mut Diagnostics) {
+    let snapshots = history
+        .releases
+        .iter()
+        .map(|r| (String::new(), &r.registry))
+        .chain(
+            history
+                .draft
+                .iter()
+                .map(|d| ("the working tree".to_string(), d)),
+        );
+    replaces_rules(snapshots, registry_path, diagnostics, true);
+}
+
+/// Applies the `replaces` rule to each snapshot against the ones before it; with
+/// `last_only`, reports only for the last snapshot.
+fn replaces_rules<'a>(
+    snapshots: impl Iterator<Item = (String, &'a Registry)>,
+    registry_path: &str,
+    diagnostics: &mut Diagnostics,
+    last_only: bool,
+) {
+    let snapshots: Vec<(String, &Registry)> = snapshots.collect();
+    let count = snapshots.len();
+    let mut earlier: Vec<&Registry> = Vec::new();
+    for (index, (label, registry)) in snapshots.into_iter().enumerate() {
+        if last_only && index + 1 < count {
+            earlier.push(registry);
+            continue;
+        }
+        for entry in registry.entries() {
+            let Some(old) = entry.replaces() else {
+                continue;
+            };
+            let file = format!(
+                "{registry_path}/{}/{}.md",
+                entry.entry_type().folder(),
+                entry.id()
+            );
+            let problem = if registry.entry(old.as_str()).is_some() {
+                Some(format!(
+                    "in {label}: `{}` replaces `{old}`, which is still present",
+                    entry.id()
+                ))
+            } else if !earlier.iter().any(|r| r.entry(old.as_str()).is_some()) {
+                Some(format!(
+                    "in {label}: `{}` replaces `{old}`, which no earlier release had",
+                    entry.id()
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                diagnostics.push(Diagnostic::error(file, message).with_help(
+                    "`replaces` names an entry of an earlier release that this snapshot no longer has: remove the old file, or fix the id",
+                ));
+            }
+        }
+        earlier.push(registry);
+    }
+}
+
+/// Which release each version's predecessor is, for changelogs.
+pub fn previous<'h>(history: &'h History, version: &str) -> Option<&'h Release> {
+    let i = history.releases.iter().position(|r| r.version == version)?;
+    i.checked_sub(1).map(|j| &history.releases[j])
+}
+
+/// The path of an entry file inside the registry folder.
+pub fn entry_path(entry_type: EntryType, id: &str) -> String {
+    format!("{}/{id}.md", entry_type.folder())
+}
+
+/// Loads the registry at any revision (not only releases), for `diff REV`.
+pub fn load_at(
+    repo_dir: &Path,
+    registry: &str,
+    rev: &str,
+    loader: &mut Loader,
+) -> Result<(Loaded, Commit)> {
+    let repo = git2::Repository::discover(repo_dir)?;
+    let commit = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .with_context(|| format!("`{rev}` is neither a release version nor a git revision"))?;
+    let tree = commit.tree()?;
+    let entry = tree
+        .get_path(Path::new(registry))
+        .with_context(|| format!("there is no `{registry}` folder at {rev}"))?;
+    let source = GitTree::new(&repo, entry.id())?;
+    Ok((loader.load(&source, registry)?, convert_commit(&commit)))
+}
