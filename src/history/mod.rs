@@ -5,6 +5,7 @@
 //! touched each entry file.
 
 pub mod builder;
+mod entry;
 mod tree;
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,6 +19,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{Loaded, Loader, REGISTRY_FILE};
 use crate::model::{EntryType, Registry};
 
+pub use entry::{EntryHistory, Event, Step, entry_history};
 pub use tree::GitTree;
 
 /// A commit, converted from git2 at the boundary.

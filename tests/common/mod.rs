@@ -83,3 +83,98 @@ pub fn check_json(dir: &Path) -> (i32, Vec<serde_json::Value>) {
         value.as_array().unwrap().clone(),
     )
 }
+
+/// A git repository driven through the real `git` command, with fixed identities and
+/// dates so that every run builds the same history.
+pub struct Git {
+    pub dir: tempfile::TempDir,
+}
+
+impl Git {
+    /// A new repository holding the base fixture registry (not yet committed).
+    pub fn with_base() -> Git {
+        let git = Git {
+            dir: base_registry(),
+        };
+        git.run(&["init", "-q", "-b", "main"]);
+        git
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
+        self.run_dated(args, "2024-01-01T12:00:00Z")
+    }
+
+    pub fn run_dated(&self, args: &[&str], date: &str) -> String {
+        let output = std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=Test Editor",
+                "-c",
+                "user.email=editor@example.org",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env_remove("GIT_DIR")
+            .output()
+            .expect("git runs");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+
+    /// Commits everything in the working tree on `date` (YYYY-MM-DD); returns the commit id.
+    pub fn commit(&self, subject: &str, date: &str) -> String {
+        self.run(&["add", "-A"]);
+        self.run_dated(
+            &["commit", "-q", "--allow-empty", "-m", subject],
+            &format!("{date}T12:00:00Z"),
+        );
+        self.run(&["rev-parse", "HEAD"])
+    }
+
+    /// Sets `version` and `published` in registry.yaml.
+    pub fn set_release(&self, version: &str, published: &str) {
+        let path = self.path().join("definitions/registry.yaml");
+        let text = fs::read_to_string(&path).unwrap();
+        let text: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("version:") {
+                    format!("version: \"{version}\"")
+                } else if l.starts_with("published:") {
+                    format!("published: {published}")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        fs::write(path, text.join("\n") + "\n").unwrap();
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        write(self.path(), path, text);
+    }
+
+    pub fn remove(&self, path: &str) {
+        fs::remove_file(self.path().join(path)).unwrap();
+    }
+
+    /// Replaces `from` with `to` in the file at `path`.
+    pub fn edit(&self, path: &str, from: &str, to: &str) {
+        let full = self.path().join(path);
+        let text = fs::read_to_string(&full).unwrap();
+        assert!(text.contains(from), "{path} does not contain {from:?}");
+        fs::write(full, text.replacen(from, to, 1)).unwrap();
+    }
+}
