@@ -5,21 +5,24 @@
 
 mod convert;
 mod frontmatter;
+mod schema;
 mod schema1;
 mod source;
 pub mod yaml;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use anyhow::Result;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+pub use convert::{FileCheck, ParsedEntry};
+pub use schema::{Schema1, SchemaReader};
 pub use source::{FileKind, MAX_FILE_BYTES, MemorySource, Source, SourceFile, WorkTree};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{EntryType, Registry, RegistryMeta, SUPPORTED_SCHEMAS, TermKind};
-use convert::{FileCheck, ParsedEntry};
+use crate::model::{EntryType, Registry, RegistryMeta, TermKind};
 use yaml::{Origin, Pos};
 
 /// The registry file inside the registry folder.
@@ -45,14 +48,42 @@ struct FileResult {
 
 /// Loads snapshots, parsing each distinct file content once. Keep one `Loader` for all the
 /// snapshots of a history: files unchanged between releases are not parsed again.
-#[derive(Debug, Default)]
 pub struct Loader {
-    cache: HashMap<(String, String), FileResult>,
+    /// (schema, path, content id) → result.
+    cache: HashMap<(u32, String, String), FileResult>,
+    readers: BTreeMap<u32, Arc<dyn SchemaReader>>,
+}
+
+impl std::fmt::Debug for Loader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loader")
+            .field("cached", &self.cache.len())
+            .field("schemas", &self.readers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Default for Loader {
+    fn default() -> Self {
+        let mut readers: BTreeMap<u32, Arc<dyn SchemaReader>> = BTreeMap::new();
+        readers.insert(1, Arc::new(schema::Schema1));
+        Loader {
+            cache: HashMap::new(),
+            readers,
+        }
+    }
 }
 
 impl Loader {
+    /// A loader with every schema reader this version of abusedefs has.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Adds (or replaces) the reader of schema `number`.
+    pub fn with_reader(mut self, number: u32, reader: Arc<dyn SchemaReader>) -> Self {
+        self.readers.insert(number, reader);
+        self
     }
 
     /// Loads the snapshot behind `source`. `prefix` is the registry folder's path from the
@@ -110,16 +141,26 @@ impl Loader {
             }
         }
 
-        let meta = match meta_file {
+        let (meta, schema) = match meta_file {
             Some(file) => self.load_meta(source, &file, &display(&file.path), &mut diagnostics)?,
             None => {
                 diagnostics.push(
                     Diagnostic::error(display(REGISTRY_FILE), format!("`{REGISTRY_FILE}` is missing"))
                         .with_help("it holds the title, version, publication date, remit statement and revision cycle"),
                 );
-                None
+                (None, None)
             }
         };
+        // Entries are read with the snapshot's schema; when registry.yaml could not say
+        // which, with the newest one, so that their own problems are still reported.
+        let (schema, reader) =
+            match schema.and_then(|n| self.readers.get(&n).map(|r| (n, r.clone()))) {
+                Some(found) => found,
+                None => match self.readers.iter().next_back() {
+                    Some((n, r)) => (*n, r.clone()),
+                    None => anyhow::bail!("no schema reader is registered"),
+                },
+            };
 
         let mut parsed = Vec::new();
         let mut failed = Vec::new();
@@ -127,16 +168,25 @@ impl Loader {
             let shown = display(&file.path);
             let result = match &file.content_id {
                 Some(id) => {
-                    let key = (file.path.clone(), id.clone());
+                    let key = (schema, file.path.clone(), id.clone());
                     if let Some(hit) = self.cache.get(&key) {
                         hit.clone()
                     } else {
-                        let result = parse_entry_file(source, &file, entry_type, &stem, &shown)?;
+                        let result = parse_entry_file(
+                            source,
+                            &file,
+                            entry_type,
+                            &stem,
+                            &shown,
+                            reader.as_ref(),
+                        )?;
                         self.cache.insert(key, result.clone());
                         result
                     }
                 }
-                None => parse_entry_file(source, &file, entry_type, &stem, &shown)?,
+                None => {
+                    parse_entry_file(source, &file, entry_type, &stem, &shown, reader.as_ref())?
+                }
             };
             diagnostics.extend(result.diagnostics.into_iter().collect());
             match result.parsed {
@@ -166,59 +216,61 @@ impl Loader {
         file: &SourceFile,
         shown: &str,
         diagnostics: &mut Diagnostics,
-    ) -> Result<Option<RegistryMeta>> {
+    ) -> Result<(Option<RegistryMeta>, Option<u32>)> {
         let Some(text) = read_text(source, file, shown, diagnostics)? else {
-            return Ok(None);
+            return Ok((None, None));
         };
         let origin = Origin { first_line: 1 };
         let mut check = FileCheck::new(shown, origin);
-        let meta = meta_from_yaml(&mut check, &text);
+        let result = self.meta_from_yaml(&mut check, &text);
         diagnostics.extend(check.diagnostics.into_iter().collect());
-        Ok(meta)
+        Ok(result)
     }
-}
 
-/// Parses `registry.yaml`, dispatching on its `schema` so that every schema ever accepted
-/// stays readable.
-fn meta_from_yaml(check: &mut FileCheck, text: &str) -> Option<RegistryMeta> {
-    #[derive(Deserialize)]
-    struct Probe {
-        schema: Option<Spanned<u32>>,
-    }
-    let probe: Probe = match yaml::parse(text, check.origin) {
-        Ok(p) => p,
-        Err(e) => {
-            check.error(e.pos, e.message, e.help);
-            return None;
+    /// Parses `registry.yaml`, dispatching on its `schema` so that every schema ever
+    /// accepted stays readable. Returns the schema number too, when it is known.
+    fn meta_from_yaml(
+        &self,
+        check: &mut FileCheck,
+        text: &str,
+    ) -> (Option<RegistryMeta>, Option<u32>) {
+        #[derive(Deserialize)]
+        struct Probe {
+            schema: Option<Spanned<u32>>,
         }
-    };
-    let Some(schema) = probe.schema else {
-        check.error(
-            Pos { line: 1, column: 1 },
-            "`schema` is missing",
-            Some("add `schema: 1` at the top of the file".into()),
-        );
-        return None;
-    };
-    match schema.value {
-        1 => {
-            let raw = parse_fields::<schema1::RawRegistry>(check, text, schema1::REGISTRY_FIELDS)?;
-            convert::registry_meta(check, raw)
-        }
-        n => {
+        let probe: Probe = match yaml::parse(text, check.origin) {
+            Ok(p) => p,
+            Err(e) => {
+                check.error(e.pos, e.message, e.help);
+                return (None, None);
+            }
+        };
+        let Some(schema) = probe.schema else {
             check.error(
-                check.origin.of(&schema),
-                format!("schema {n} is not supported by this version of abusedefs (it reads {SUPPORTED_SCHEMAS:?})"),
-                Some("upgrade abusedefs, or set the schema this registry was written for".into()),
+                Pos { line: 1, column: 1 },
+                "`schema` is missing",
+                Some("add `schema: 1` at the top of the file".into()),
             );
-            None
+            return (None, None);
+        };
+        match self.readers.get(&schema.value) {
+            Some(reader) => (reader.registry(check, text), Some(schema.value)),
+            None => {
+                let known: Vec<String> = self.readers.keys().map(u32::to_string).collect();
+                check.error(
+                    check.origin.of(&schema),
+                    format!("schema {} is not supported by this version of abusedefs (it reads schema {})", schema.value, known.join(", ")),
+                    Some("upgrade abusedefs, or set the schema this registry was written for".into()),
+                );
+                (None, None)
+            }
         }
     }
 }
 
 /// Checks the top-level keys against `fields` (reporting every unknown one), then parses
 /// the typed struct.
-fn parse_fields<T: for<'de> Deserialize<'de>>(
+pub(crate) fn parse_fields<T: for<'de> Deserialize<'de>>(
     check: &mut FileCheck,
     yaml_text: &str,
     fields: &[&str],
@@ -380,6 +432,7 @@ fn parse_entry_file(
     entry_type: EntryType,
     stem: &str,
     shown: &str,
+    reader: &dyn SchemaReader,
 ) -> Result<FileResult> {
     let mut diagnostics = Diagnostics::new();
     let Some(text) = read_text(source, file, shown, &mut diagnostics)? else {
@@ -414,22 +467,7 @@ fn parse_entry_file(
             first_line: split.yaml_line,
         },
     );
-    let parsed = match entry_type {
-        EntryType::Term => {
-            parse_fields::<schema1::RawTerm>(&mut check, split.yaml, schema1::TERM_FIELDS)
-                .and_then(|raw| convert::term(&mut check, raw, stem, split.body))
-        }
-        EntryType::Obligation => parse_fields::<schema1::RawObligation>(
-            &mut check,
-            split.yaml,
-            schema1::OBLIGATION_FIELDS,
-        )
-        .and_then(|raw| convert::obligation(&mut check, raw, stem, split.body)),
-        EntryType::Procedure => {
-            parse_fields::<schema1::RawProcedure>(&mut check, split.yaml, schema1::PROCEDURE_FIELDS)
-                .and_then(|raw| convert::procedure(&mut check, raw, stem, split.body))
-        }
-    };
+    let parsed = reader.entry(&mut check, entry_type, split.yaml, stem, split.body);
     diagnostics.extend(check.diagnostics.into_iter().collect());
     Ok(FileResult {
         parsed,
@@ -674,6 +712,73 @@ mod tests {
         ]);
         assert!(loaded.registry.is_some());
         assert_eq!(loaded.diagnostics.warning_count(), 1);
+    }
+
+    /// A simulated schema 2 in which a term's `summary` is called `definition`: its reader
+    /// translates and delegates, as a real migration would keep the old reader.
+    struct RenamedSummary;
+
+    impl SchemaReader for RenamedSummary {
+        fn registry(&self, check: &mut FileCheck, yaml: &str) -> Option<RegistryMeta> {
+            Schema1.registry(check, yaml)
+        }
+        fn entry(
+            &self,
+            check: &mut FileCheck,
+            entry_type: EntryType,
+            yaml: &str,
+            stem: &str,
+            body: &str,
+        ) -> Option<ParsedEntry> {
+            Schema1.entry(
+                check,
+                entry_type,
+                &yaml.replace("\ndefinition:", "\nsummary:"),
+                stem,
+                body,
+            )
+        }
+    }
+
+    fn snapshot(schema: u32, summary_field: &str) -> MemorySource {
+        let mut source = MemorySource::new();
+        source.add(
+            REGISTRY_FILE,
+            META.replace("schema: 1", &format!("schema: {schema}")),
+            Some(&format!("meta-{schema}")),
+        );
+        let term = format!(
+            "---\nid: a\nterm: a\nkind: related-term\n{summary_field}: The same words.\ndistinction: d\n---\nbody\n"
+        );
+        source.add("terms/a.md", term, Some(&format!("term-{schema}")));
+        source
+    }
+
+    #[test]
+    fn a_schema_1_release_stays_readable_next_to_a_schema_2_release() {
+        let (old, new) = (snapshot(1, "summary"), snapshot(2, "definition"));
+        let mut loader = Loader::new().with_reader(2, Arc::new(RenamedSummary));
+        let old = loader
+            .load(&old, "d")
+            .unwrap()
+            .registry
+            .expect("schema 1 still reads");
+        let new = loader
+            .load(&new, "d")
+            .unwrap()
+            .registry
+            .expect("schema 2 reads");
+        assert_eq!(old.terms["a"].summary, new.terms["a"].summary);
+        assert_eq!((old.meta.schema, new.meta.schema), (1, 2));
+
+        // Without the schema 2 reader, the newer snapshot is refused, naming the schema.
+        let refused = Loader::new().load(&snapshot(2, "definition"), "d").unwrap();
+        assert!(refused.registry.is_none());
+        assert!(
+            messages(&refused)
+                .iter()
+                .any(|m| m.starts_with("schema 2 is not supported"))
+        );
     }
 
     #[test]

@@ -10,10 +10,6 @@ use serde::Serialize;
 
 pub use id::{EntryId, IdError};
 
-/// The schema numbers this build of the tool can read. Releases are immutable, so a newer
-/// tool keeps every reader it ever had.
-pub const SUPPORTED_SCHEMAS: &[u32] = &[1];
-
 /// One snapshot of a registry: `registry.yaml` plus every entry, keyed by id.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Registry {
