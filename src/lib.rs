@@ -14,3 +14,5 @@ pub mod embedded;
 pub mod history;
 pub mod load;
 pub mod model;
+pub mod render;
+pub mod site;
