@@ -14,5 +14,6 @@ pub mod embedded;
 pub mod history;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod site;

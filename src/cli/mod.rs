@@ -2,6 +2,7 @@
 //! arguments into typed options. Only this module knows clap; every command writes to the
 //! writers it is given and returns an exit status instead of exiting.
 
+mod build;
 mod check;
 mod demo;
 mod diff;
@@ -46,6 +47,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Build the static site: current definitions, archives, changelogs, exports
+    Build(build::Args),
     /// Check the registry and report every problem with file, line and column
     Check(check::Args),
     /// Write a new entry skeleton with every field explained
@@ -60,6 +63,7 @@ pub enum Command {
 /// back as `Err` with their context attached.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Status> {
     match cli.command {
+        Command::Build(args) => build::run(args, out, err),
         Command::Check(args) => check::run(args, out, err),
         Command::New(args) => new::run(args, out, err),
         Command::Diff(args) => diff::run(args, out, err),

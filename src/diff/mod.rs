@@ -463,6 +463,22 @@ pub fn diff(old: &Registry, new: &Registry, from: Side, to: Side) -> RegistryDif
     }
 }
 
+/// The change between two versions of one entry (either may be absent), or `None` when
+/// they are equal. A different id means the newer one supersedes the older.
+pub fn compare_entries(
+    old: Option<EntryRef<'_>>,
+    new: Option<EntryRef<'_>>,
+) -> Option<EntryChange> {
+    let status = match (old, new) {
+        (None, None) => return None,
+        (None, Some(_)) => Status::Added,
+        (Some(_), None) => Status::Retired,
+        (Some(a), Some(b)) if a.id() != b.id() => Status::Superseded,
+        _ => Status::Changed,
+    };
+    entry_change(old, new, status)
+}
+
 /// A [`Side`] for a snapshot, labelled as the user named it.
 pub fn side(label: impl Into<String>, registry: &Registry, commit: Option<String>) -> Side {
     Side {

@@ -57,9 +57,20 @@ fn shift(level: HeadingLevel) -> HeadingLevel {
 
 /// Renders untrusted Markdown to safe HTML.
 pub fn to_html(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => Event::Start(Tag::Heading { level: shift(level), id, classes, attrs }),
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: shift(level),
+            id,
+            classes,
+            attrs,
+        }),
         Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
         other => other,
     });
@@ -102,7 +113,23 @@ mod tests {
 
 <form action="https://evil.example"><input></form>"#;
         let html = to_html(hostile).to_lowercase();
-        for needle in ["<script", "onerror", "onclick", "<iframe", "<object", "javascript:", "data:", "vbscript:", "<svg", "<math", "<style", "style=", "<form", "<input", "<img"] {
+        for needle in [
+            "<script",
+            "onerror",
+            "onclick",
+            "<iframe",
+            "<object",
+            "javascript:",
+            "data:",
+            "vbscript:",
+            "<svg",
+            "<math",
+            "<style",
+            "style=",
+            "<form",
+            "<input",
+            "<img",
+        ] {
             assert!(!html.contains(needle), "{needle} survived: {html}");
         }
     }
@@ -110,21 +137,32 @@ mod tests {
     #[test]
     fn headings_are_shifted_below_the_page_title() {
         let html = to_html("# Top\n\n## Sub\n");
-        assert!(html.contains("<h2>Top</h2>") && html.contains("<h3>Sub</h3>"), "{html}");
+        assert!(
+            html.contains("<h2>Top</h2>") && html.contains("<h3>Sub</h3>"),
+            "{html}"
+        );
     }
 
     #[test]
     fn relative_folder_links_gain_index_html() {
-        let html = to_html("[m](../malware/) [a](#x) [b](../b/#s) [abs](/definitions/x/) [w](https://example.org/)");
+        let html = to_html(
+            "[m](../malware/) [a](#x) [b](../b/#s) [abs](/definitions/x/) [w](https://example.org/)",
+        );
         assert!(html.contains(r#"href="../malware/index.html""#), "{html}");
         assert!(html.contains(r##"href="#x""##), "{html}");
         assert!(html.contains(r#"href="../b/index.html#s""#), "{html}");
         assert!(!html.contains(r#"href="/definitions"#), "{html}");
-        assert!(html.contains(r#"href="https://example.org/" rel="noopener noreferrer""#), "{html}");
+        assert!(
+            html.contains(r#"href="https://example.org/" rel="noopener noreferrer""#),
+            "{html}"
+        );
     }
 
     #[test]
     fn text_drops_markup() {
-        assert_eq!(to_text("A *bold* `claim` <b>x</b>\nhere."), "A bold claim x here.");
+        assert_eq!(
+            to_text("A *bold* `claim` <b>x</b>\nhere."),
+            "A bold claim x here."
+        );
     }
 }

@@ -20,22 +20,38 @@ impl Renderer {
     /// Loads the built-in templates, then any `*.html`, `*.xml` or `*.ics` file of
     /// `overrides` (a registry's `templates/` folder) in their place. Symlinks are refused.
     pub fn new(overrides: Option<&Path>) -> Result<Renderer> {
-        let mut sources: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+        let mut sources: std::collections::BTreeMap<String, String> =
+            std::collections::BTreeMap::new();
         for (path, bytes) in embedded::TEMPLATES {
             if path.starts_with("site/") {
-                let text = std::str::from_utf8(bytes).context("a built-in template is not UTF-8")?;
-                sources.insert(path.trim_start_matches("site/").to_string(), text.to_string());
+                let text =
+                    std::str::from_utf8(bytes).context("a built-in template is not UTF-8")?;
+                sources.insert(
+                    path.trim_start_matches("site/").to_string(),
+                    text.to_string(),
+                );
             }
         }
         if let Some(dir) = overrides.filter(|d| d.is_dir()) {
-            for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+            for entry in walkdir::WalkDir::new(dir)
+                .follow_links(false)
+                .sort_by_file_name()
+            {
                 let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-                let Some(name) = relative.strip_prefix("site/") else { continue };
-                let text = std::fs::read_to_string(entry.path()).with_context(|| format!("reading the template {}", entry.path().display()))?;
+                let relative = entry
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let Some(name) = relative.strip_prefix("site/") else {
+                    continue;
+                };
+                let text = std::fs::read_to_string(entry.path())
+                    .with_context(|| format!("reading the template {}", entry.path().display()))?;
                 sources.insert(name.to_string(), text);
             }
         }
@@ -49,12 +65,25 @@ impl Renderer {
 
     /// Renders `template` with the fields of `view` as the context.
     pub fn render<V: Serialize>(&self, template: &str, view: &V) -> Result<String> {
-        let context = tera::Context::from_serialize(view).map_err(|e| anyhow::anyhow!("{e}")).with_context(|| format!("preparing {template}"))?;
-        self.tera.render(template, &context).map_err(|e| anyhow::anyhow!("{e}")).with_context(|| format!("rendering {template}"))
+        let context = tera::Context::from_serialize(view)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("preparing {template}"))?;
+        self.tera
+            .render(template, &context)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("rendering {template}"))
+    }
+
+    /// Renders `template` with a context already turned into JSON (so that views can be
+    /// prepared on one thread and rendered on many).
+    pub fn render_value(&self, template: &str, value: &serde_json::Value) -> Result<String> {
+        self.render(template, value)
     }
 
     /// Static files shipped with the templates (`templates/static/…`), as (path, bytes).
     pub fn static_files() -> impl Iterator<Item = (&'static str, &'static [u8])> {
-        embedded::TEMPLATES.iter().filter_map(|(p, b)| p.strip_prefix("static/").map(|p| (p, *b)))
+        embedded::TEMPLATES
+            .iter()
+            .filter_map(|(p, b)| p.strip_prefix("static/").map(|p| (p, *b)))
     }
 }

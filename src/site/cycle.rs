@@ -14,7 +14,11 @@ pub fn is_business_day(day: NaiveDate, holidays: &[NaiveDate]) -> bool {
 
 /// Business days from `start` to `end`, both included (0 when `end` is before `start`).
 pub fn business_days_between(start: NaiveDate, end: NaiveDate, holidays: &[NaiveDate]) -> u32 {
-    start.iter_days().take_while(|d| *d <= end).filter(|d| is_business_day(*d, holidays)).count() as u32
+    start
+        .iter_days()
+        .take_while(|d| *d <= end)
+        .filter(|d| is_business_day(*d, holidays))
+        .count() as u32
 }
 
 /// The `n`-th business day counting from `start` (itself included when it is one).
@@ -91,11 +95,20 @@ pub fn report(cycle: &Cycle, releases: &[(String, NaiveDate)], today: NaiveDate)
         let opens = window_opening(cycle, year);
         let next_opens = window_opening(cycle, year + step);
         let deadline = nth_business_day(opens, cycle.limit_business_days, holidays);
-        let closing = releases.iter().find(|(_, d)| *d >= opens && *d < next_opens);
+        let closing = releases
+            .iter()
+            .find(|(_, d)| *d >= opens && *d < next_opens);
         let (status, business_days) = match closing {
             Some((_, d)) => {
                 let days = business_days_between(opens, *d, holidays);
-                (if days <= cycle.limit_business_days { WindowStatus::OnTime } else { WindowStatus::Late }, Some(days))
+                (
+                    if days <= cycle.limit_business_days {
+                        WindowStatus::OnTime
+                    } else {
+                        WindowStatus::Late
+                    },
+                    Some(days),
+                )
             }
             None if today < opens => (WindowStatus::Upcoming, None),
             None if today <= deadline => (WindowStatus::Open, None),
@@ -146,16 +159,28 @@ mod tests {
         let holidays = [d("2025-01-01")];
         assert!(!is_business_day(d("2025-01-04"), &holidays), "a Saturday");
         assert!(!is_business_day(d("2025-01-05"), &holidays), "a Sunday");
-        assert!(!is_business_day(d("2025-01-01"), &holidays), "a listed holiday");
+        assert!(
+            !is_business_day(d("2025-01-01"), &holidays),
+            "a listed holiday"
+        );
         assert!(is_business_day(d("2025-01-02"), &holidays));
     }
 
     #[test]
     fn january_2025_has_22_business_days_without_new_year() {
         // 23 weekdays in January 2025, less 1 January.
-        assert_eq!(business_days_between(d("2025-01-01"), d("2025-01-31"), &[d("2025-01-01")]), 22);
-        assert_eq!(business_days_between(d("2025-01-01"), d("2025-01-31"), &[]), 23);
-        assert_eq!(business_days_between(d("2025-01-31"), d("2025-01-01"), &[]), 0);
+        assert_eq!(
+            business_days_between(d("2025-01-01"), d("2025-01-31"), &[d("2025-01-01")]),
+            22
+        );
+        assert_eq!(
+            business_days_between(d("2025-01-01"), d("2025-01-31"), &[]),
+            23
+        );
+        assert_eq!(
+            business_days_between(d("2025-01-31"), d("2025-01-01"), &[]),
+            0
+        );
     }
 
     #[test]
@@ -163,25 +188,49 @@ mod tests {
         // January 2023 opens on a Sunday; 2 and 16 January are holidays: 20 business days
         // in January, so the 30th is 14 February.
         let holidays = [d("2023-01-02"), d("2023-01-16")];
-        assert_eq!(nth_business_day(d("2023-01-01"), 30, &holidays), d("2023-02-14"));
+        assert_eq!(
+            nth_business_day(d("2023-01-01"), 30, &holidays),
+            d("2023-02-14")
+        );
         assert_eq!(nth_business_day(d("2023-01-02"), 1, &[]), d("2023-01-02"));
     }
 
     fn cycle() -> Cycle {
-        Cycle { interval_years: 2, month: 1, first_year: 2023, limit_business_days: 30, holidays: vec![d("2023-01-02"), d("2023-01-16"), d("2025-01-01"), d("2025-01-20")] }
+        Cycle {
+            interval_years: 2,
+            month: 1,
+            first_year: 2023,
+            limit_business_days: 30,
+            holidays: vec![
+                d("2023-01-02"),
+                d("2023-01-16"),
+                d("2025-01-01"),
+                d("2025-01-20"),
+            ],
+        }
     }
 
     #[test]
     fn windows_are_closed_on_time_late_or_left_open() {
-        let releases = vec![("2023.1".to_string(), d("2023-01-27")), ("2025.1".to_string(), d("2025-03-20"))];
+        let releases = vec![
+            ("2023.1".to_string(), d("2023-01-27")),
+            ("2025.1".to_string(), d("2025-03-20")),
+        ];
         let r = report(&cycle(), &releases, d("2026-12-04"));
         assert_eq!(r.windows.len(), 2);
         assert_eq!(r.windows[0].status, WindowStatus::OnTime);
-        assert_eq!(r.windows[0].business_days, Some(18), "20 weekdays to the 27th, less 2 holidays");
+        assert_eq!(
+            r.windows[0].business_days,
+            Some(18),
+            "20 weekdays to the 27th, less 2 holidays"
+        );
         assert_eq!(r.windows[1].status, WindowStatus::Late);
         assert_eq!(r.next.year, 2027);
         assert_eq!(r.next.status, WindowStatus::Upcoming);
-        assert!(r.annual.overdue, "the latest release is more than a year old");
+        assert!(
+            r.annual.overdue,
+            "the latest release is more than a year old"
+        );
 
         let r = report(&cycle(), &releases[..1], d("2025-01-10"));
         assert_eq!(r.windows[1].status, WindowStatus::Open);

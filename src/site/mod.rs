@@ -1,3 +1,1009 @@
-//! The site model: which pages exist for a history, at which URLs, with which views.
+//! The site model: which pages exist for a history, at which URLs, with which views; and
+//! the exports (JSON, CSV, Atom, sitemap, calendar). Every page is rendered in memory; the
+//! result is a map from output path to bytes that `output` writes atomically.
 
 pub mod cycle;
+mod exports;
+pub mod views;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diff;
+use crate::history::{self, History};
+use crate::model::{EntryRef, EntryType, Registry};
+use crate::render::Renderer;
+use views::{Link, Place, long_date};
+
+/// What a build needs besides the history.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// "Today", for the revision cycle and the annual-update check.
+    pub today: NaiveDate,
+    /// Absolute URL of the site root, ending in `/`; used for canonical links, citations,
+    /// the feed and the sitemap only.
+    pub base_url: Option<String>,
+    /// Whether the draft (unreleased working tree) is published under `/draft/`.
+    pub include_draft: bool,
+}
+
+/// The rendered site: output path → bytes.
+pub type Site = BTreeMap<String, Vec<u8>>;
+
+/// The parts of every page's layout.
+#[derive(Debug, Clone, Serialize)]
+pub struct Layout {
+    /// Relative path from the page to the site root (`""`, `"../"`, …).
+    pub root: String,
+    pub title: String,
+    pub site_title: String,
+    pub publisher: String,
+    pub section: &'static str,
+    pub canonical: Option<String>,
+    pub current_version: Option<String>,
+    pub current_published: Option<String>,
+    pub banner: Option<Banner>,
+    pub draft_href: Option<String>,
+    pub cite: Option<Cite>,
+    pub jsonld: Option<String>,
+    pub description: String,
+}
+
+/// A notice at the top of the page: an archived version, the draft, a retired entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Banner {
+    pub kind: &'static str,
+    pub text: String,
+    pub link: Option<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cite {
+    pub text: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+struct Page<'a, T: Serialize> {
+    page: &'a Layout,
+    view: &'a T,
+}
+
+/// A page waiting to be rendered.
+struct Job {
+    path: String,
+    template: &'static str,
+    context: serde_json::Value,
+}
+
+fn depth_root(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// The site's builder state for one build.
+struct Builder<'a> {
+    history: &'a History,
+    options: &'a Options,
+    /// The snapshot shown at the root: the latest release, or the draft when none.
+    current: &'a Registry,
+    draft: Option<&'a Registry>,
+    jobs: Vec<Job>,
+    files: Site,
+}
+
+/// Builds every page of the site for `history`.
+pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Result<Site> {
+    let draft = history.draft.as_ref().filter(|_| options.include_draft);
+    let current = match (history.latest(), draft.or(history.draft.as_ref())) {
+        (Some(r), _) => &r.registry,
+        (None, Some(d)) => d,
+        (None, None) => {
+            anyhow::bail!("there is nothing to publish: no release and no valid working tree")
+        }
+    };
+    let mut b = Builder {
+        history,
+        options,
+        current,
+        draft,
+        jobs: Vec::new(),
+        files: Site::new(),
+    };
+    b.home()?;
+    b.entry_pages()?;
+    b.release_pages()?;
+    b.compare_pages()?;
+    b.history_pages()?;
+    b.draft_page()?;
+    b.versions_page()?;
+    b.cycle_page()?;
+    b.not_found()?;
+    exports::add(&mut b.files, history, current, options, renderer)?;
+    for (path, bytes) in Renderer::static_files() {
+        b.files.insert(path.to_string(), bytes.to_vec());
+    }
+    let rendered: Vec<(String, Result<String>)> = b
+        .jobs
+        .into_par_iter()
+        .map(|job| {
+            let html = renderer.render_value(job.template, &job.context);
+            (job.path, html)
+        })
+        .collect();
+    let mut files = b.files;
+    if let Some(base) = &options.base_url {
+        let pages: Vec<&String> = rendered
+            .iter()
+            .map(|(p, _)| p)
+            .filter(|p| p.as_str() != "404.html")
+            .collect();
+        let mut sorted = pages.clone();
+        sorted.sort();
+        files.insert(
+            "sitemap.xml".into(),
+            exports::sitemap(sorted.into_iter(), base).into_bytes(),
+        );
+    }
+    for (path, html) in rendered {
+        files.insert(path, html?.into_bytes());
+    }
+    Ok(files)
+}
+
+impl<'a> Builder<'a> {
+    fn layout(&self, path: &str, title: &str, section: &'static str) -> Layout {
+        let latest = self.history.latest();
+        Layout {
+            root: depth_root(path),
+            title: title.to_string(),
+            site_title: self.current.meta.title.clone(),
+            publisher: self.current.meta.publisher.clone(),
+            section,
+            canonical: self.absolute(path),
+            current_version: latest.map(|r| r.version.clone()),
+            current_published: latest.map(|r| long_date(r.published)),
+            banner: None,
+            draft_href: self.draft.map(|_| "draft/index.html".to_string()),
+            cite: None,
+            jsonld: None,
+            description: format!("{}: {}", self.current.meta.title, title),
+        }
+    }
+
+    /// The absolute URL of an output path, for canonical links and citations.
+    fn absolute(&self, path: &str) -> Option<String> {
+        let base = self.options.base_url.as_ref()?;
+        Some(format!(
+            "{base}{}",
+            path.strip_suffix("index.html").unwrap_or(path)
+        ))
+    }
+
+    fn add<T: Serialize>(
+        &mut self,
+        path: String,
+        template: &'static str,
+        layout: &Layout,
+        view: &T,
+    ) -> Result<()> {
+        let context = serde_json::to_value(Page { page: layout, view })?;
+        self.jobs.push(Job {
+            path,
+            template,
+            context,
+        });
+        Ok(())
+    }
+
+    fn cite(&self, name: &str, version: &str, published: NaiveDate, stable_path: &str) -> Cite {
+        let url = self.absolute(stable_path).unwrap_or_else(|| {
+            stable_path
+                .strip_suffix("index.html")
+                .unwrap_or(stable_path)
+                .to_string()
+        });
+        let meta = &self.current.meta;
+        Cite {
+            text: format!(
+                "{}. \"{}.\" In {}, version {}, published {}. {}",
+                meta.publisher,
+                name,
+                meta.title,
+                version,
+                long_date(published),
+                url
+            ),
+            url,
+        }
+    }
+
+    fn snapshot_banner(&self, version: &str, current_path: &str) -> Option<Banner> {
+        let releases = &self.history.releases;
+        let i = releases.iter().position(|r| r.version == version)?;
+        let r = &releases[i];
+        let link = Some(Link {
+            href: current_path.to_string(),
+            text: "see the current version".into(),
+        });
+        Some(match releases.get(i + 1) {
+            Some(next) => Banner {
+                kind: "archive",
+                text: format!(
+                    "You are reading version {}, published {}. It was superseded by version {} on {}.",
+                    r.version,
+                    long_date(r.published),
+                    next.version,
+                    long_date(next.published)
+                ),
+                link,
+            },
+            None => Banner {
+                kind: "archive",
+                text: format!(
+                    "You are reading the archived copy of version {}, published {}. It is the current version.",
+                    r.version,
+                    long_date(r.published)
+                ),
+                link,
+            },
+        })
+    }
+
+    fn home(&mut self) -> Result<()> {
+        let place = Place {
+            prefix: String::new(),
+            published: self.current.meta.published,
+        };
+        let view = views::snapshot(self.current, &place);
+        let mut layout = self.layout("index.html", &self.current.meta.title.clone(), "home");
+        if self.history.latest().is_none() {
+            layout.banner = Some(Banner {
+                kind: "draft",
+                text: "There is no release yet: this is a draft and not in force.".into(),
+                link: None,
+            });
+        }
+        layout.cite = Some(self.cite(
+            &self.current.meta.title,
+            &self.current.meta.version,
+            self.current.meta.published,
+            "",
+        ));
+        layout.jsonld = Some(exports::jsonld_set(
+            self.current,
+            self.options.base_url.as_deref(),
+        ));
+        self.add("index.html".into(), "home.html", &layout, &view)
+    }
+
+    /// Every id of `entry_type` that any release (or, with no release, the draft) had.
+    fn ids(&self, entry_type: EntryType) -> BTreeSet<String> {
+        let snapshots: Vec<&Registry> = if self.history.releases.is_empty() {
+            vec![self.current]
+        } else {
+            self.history.releases.iter().map(|r| &r.registry).collect()
+        };
+        snapshots
+            .iter()
+            .flat_map(|r| {
+                r.entries()
+                    .filter(|e| e.entry_type() == entry_type)
+                    .map(|e| e.id().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// The version switcher for `id`: one line per release, never a dead link.
+    fn switcher(&self, entry_type: EntryType, id: &str, selected: Option<&str>) -> Vec<SwitchItem> {
+        let folder = folder_of(entry_type);
+        let mut items = Vec::new();
+        let mut seen: Option<EntryRef> = None;
+        for r in &self.history.releases {
+            let here = r
+                .registry
+                .entry(id)
+                .filter(|e| e.entry_type() == entry_type);
+            let (href, note) = match (here, seen) {
+                (Some(e), None) => (
+                    Some(format!("versions/{}/{folder}/{id}/index.html", r.version)),
+                    if e.replaces().is_some() {
+                        format!(
+                            "introduced, replacing {}",
+                            e.replaces().map(|x| x.to_string()).unwrap_or_default()
+                        )
+                    } else {
+                        "introduced".to_string()
+                    },
+                ),
+                (Some(e), Some(prev)) => (
+                    Some(format!("versions/{}/{folder}/{id}/index.html", r.version)),
+                    if prev == e {
+                        "unchanged".into()
+                    } else {
+                        "changed".into()
+                    },
+                ),
+                (None, None) => (None, "not yet defined".into()),
+                (None, Some(_)) => match successor(&r.registry, id) {
+                    Some(s) => (
+                        Some(format!("versions/{}/{folder}/{s}/index.html", r.version)),
+                        format!("renamed to {s}"),
+                    ),
+                    None => (None, "retired".into()),
+                },
+            };
+            if here.is_some() {
+                seen = here;
+            }
+            items.push(SwitchItem {
+                version: r.version.clone(),
+                published: long_date(r.published),
+                href,
+                note,
+                selected: selected == Some(r.version.as_str()),
+            });
+        }
+        items
+    }
+
+    fn entry_pages(&mut self) -> Result<()> {
+        let latest = self
+            .history
+            .latest()
+            .map(|r| r.registry.clone())
+            .unwrap_or_else(|| self.current.clone());
+        for entry_type in EntryType::ALL {
+            let folder = folder_of(entry_type);
+            for id in self.ids(entry_type) {
+                let path = format!("{folder}/{id}/index.html");
+                let place = Place {
+                    prefix: String::new(),
+                    published: latest.meta.published,
+                };
+                let switcher = self.switcher(entry_type, &id, None);
+                let (registry, retired) = match latest.entry(&id) {
+                    Some(_) => (latest.clone(), None),
+                    None => {
+                        // Retired: show the last version that had it, with a notice.
+                        let (release, successor_id) = self
+                            .history
+                            .releases
+                            .iter()
+                            .rev()
+                            .find(|r| r.registry.entry(&id).is_some())
+                            .map(|r| {
+                                (
+                                    r,
+                                    self.history
+                                        .releases
+                                        .iter()
+                                        .find_map(|later| successor(&later.registry, &id)),
+                                )
+                            })
+                            .ok_or_else(|| anyhow::anyhow!("no release has {id}"))?;
+                        let next = self
+                            .history
+                            .releases
+                            .iter()
+                            .skip_while(|r| r.version != release.version)
+                            .nth(1);
+                        let text = match next {
+                            Some(n) => format!(
+                                "This entry was retired in version {}, published {}. Its last version ({}) is shown below for reference.",
+                                n.version,
+                                long_date(n.published),
+                                release.version
+                            ),
+                            None => "This entry has been retired.".to_string(),
+                        };
+                        let link = successor_id.map(|s| Link {
+                            href: format!("{folder}/{s}/index.html"),
+                            text: format!("Its successor is {s}"),
+                        });
+                        (
+                            release.registry.clone(),
+                            Some(Banner {
+                                kind: "retired",
+                                text,
+                                link,
+                            }),
+                        )
+                    }
+                };
+                let Some(entry) = registry.entry(&id) else {
+                    continue;
+                };
+                let view = EntryPage::new(&registry, &place, entry, switcher, &id);
+                let mut layout = self.layout(&path, entry.title(), "definitions");
+                layout.banner = retired;
+                layout.cite = Some(self.cite(
+                    entry.title(),
+                    &registry.meta.version,
+                    registry.meta.published,
+                    &path,
+                ));
+                layout.jsonld = exports::jsonld_entry(
+                    &registry,
+                    entry,
+                    self.options.base_url.as_deref(),
+                    &path,
+                );
+                self.add(path, "entry.html", &layout, &view)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn release_pages(&mut self) -> Result<()> {
+        let releases = self.history.releases.clone();
+        for (i, r) in releases.iter().enumerate() {
+            let prefix = format!("versions/{}/", r.version);
+            let place = Place {
+                prefix: prefix.clone(),
+                published: r.published,
+            };
+            let home = format!("{prefix}index.html");
+            let mut layout = self.layout(&home, &format!("Version {}", r.version), "versions");
+            layout.banner = self.snapshot_banner(&r.version, "index.html");
+            layout.cite = Some(self.cite(&r.registry.meta.title, &r.version, r.published, &home));
+            let mut view = views::snapshot(&r.registry, &place);
+            view.version = r.version.clone();
+            self.add(home, "home.html", &layout, &view)?;
+            for entry in r.registry.entries() {
+                let folder = folder_of(entry.entry_type());
+                let id = entry.id().as_str();
+                let path = format!("{prefix}{folder}/{id}/index.html");
+                let switcher = self.switcher(entry.entry_type(), id, Some(&r.version));
+                let view = EntryPage::new(&r.registry, &place, entry, switcher, id);
+                let mut layout = self.layout(
+                    &path,
+                    &format!("{} (version {})", entry.title(), r.version),
+                    "versions",
+                );
+                layout.banner =
+                    self.snapshot_banner(&r.version, &format!("{folder}/{id}/index.html"));
+                layout.cite = Some(self.cite(entry.title(), &r.version, r.published, &path));
+                self.add(path, "entry.html", &layout, &view)?;
+            }
+            let empty = empty_like(&r.registry);
+            let previous = if i == 0 {
+                &empty
+            } else {
+                &releases[i - 1].registry
+            };
+            let from_label = if i == 0 {
+                "nothing (first release)".to_string()
+            } else {
+                releases[i - 1].version.clone()
+            };
+            let d = diff::diff(
+                previous,
+                &r.registry,
+                diff::side(from_label, previous, None),
+                diff::side(&r.version, &r.registry, Some(r.commit.id.clone())),
+            );
+            let path = format!("{prefix}changes/index.html");
+            let view = ChangesPage::new(
+                &d,
+                &place,
+                format!("Changes in version {}", r.version),
+                &r.commit,
+            );
+            let layout = {
+                let mut l = self.layout(
+                    &path,
+                    &format!("Changes in version {}", r.version),
+                    "versions",
+                );
+                l.banner = self.snapshot_banner(&r.version, "versions/index.html");
+                l
+            };
+            self.add(path, "changes.html", &layout, &view)?;
+        }
+        Ok(())
+    }
+
+    fn compare_pages(&mut self) -> Result<()> {
+        for (a, b) in compare_pairs(self.history) {
+            let (ra, rb) = (self.history.release(&a), self.history.release(&b));
+            let (Some(ra), Some(rb)) = (ra, rb) else {
+                continue;
+            };
+            let d = diff::diff(
+                &ra.registry,
+                &rb.registry,
+                diff::side(&a, &ra.registry, Some(ra.commit.id.clone())),
+                diff::side(&b, &rb.registry, Some(rb.commit.id.clone())),
+            );
+            let path = format!("compare/{a}...{b}/index.html");
+            let place = Place {
+                prefix: format!("versions/{b}/"),
+                published: rb.published,
+            };
+            let view = ChangesPage::new(
+                &d,
+                &place,
+                format!("Version {a} compared with version {b}"),
+                &rb.commit,
+            );
+            let layout = self.layout(&path, &format!("Compare {a} with {b}"), "versions");
+            self.add(path, "changes.html", &layout, &view)?;
+        }
+        Ok(())
+    }
+
+    fn history_pages(&mut self) -> Result<()> {
+        for entry_type in EntryType::ALL {
+            for id in self.ids(entry_type) {
+                let path = format!("history/{id}/index.html");
+                if self.jobs.iter().any(|j| j.path == path) {
+                    continue;
+                }
+                let timeline = history::entry_history(self.history, entry_type, &id);
+                let folder = folder_of(entry_type);
+                let mut steps = Vec::new();
+                let mut previous: Option<(&Registry, String)> = None;
+                for step in &timeline.steps {
+                    let registry = match &step.version {
+                        Some(v) => self.history.release(v).map(|r| &r.registry),
+                        None => self.draft,
+                    };
+                    let Some(registry) = registry else { continue };
+                    let old = previous.as_ref().and_then(|(r, pid)| r.entry(pid));
+                    let new = registry
+                        .entry(&step.id)
+                        .filter(|_| step.event != history::Event::Retired);
+                    let change = diff::compare_entries(old, new);
+                    steps.push(HistoryStep {
+                        version: step.version.clone().unwrap_or_else(|| "draft".into()),
+                        published: step
+                            .published
+                            .map(long_date)
+                            .unwrap_or_else(|| "not released".into()),
+                        event: match step.event {
+                            history::Event::Added => "added",
+                            history::Event::Changed => "changed",
+                            history::Event::Renamed => "renamed",
+                            history::Event::Retired => "retired",
+                        },
+                        id: step.id.clone(),
+                        href: match (&step.version, step.event) {
+                            (Some(v), e) if e != history::Event::Retired => {
+                                Some(format!("versions/{v}/{folder}/{}/index.html", step.id))
+                            }
+                            (None, _) => Some("draft/index.html".into()),
+                            _ => None,
+                        },
+                        class: change
+                            .as_ref()
+                            .map(|c| c.class.as_str())
+                            .unwrap_or("editorial"),
+                        fields: change
+                            .map(|c| c.fields.iter().map(views::field).collect())
+                            .unwrap_or_default(),
+                    });
+                    if step.event != history::Event::Retired {
+                        previous = Some((registry, step.id.clone()));
+                    }
+                }
+                let title = self
+                    .history
+                    .releases
+                    .iter()
+                    .rev()
+                    .find_map(|r| r.registry.entry(&id).map(|e| e.title().to_string()))
+                    .unwrap_or_else(|| id.clone());
+                let view = HistoryPage {
+                    id: id.clone(),
+                    title: title.clone(),
+                    current_href: format!("{folder}/{id}/index.html"),
+                    previous_ids: timeline.previous_ids.clone(),
+                    steps,
+                    commits: timeline
+                        .commits
+                        .iter()
+                        .map(|c| CommitView {
+                            short: c.short.clone(),
+                            date: c.date.to_string(),
+                            subject: c.subject.clone(),
+                            merge: c.merge,
+                        })
+                        .collect(),
+                };
+                let layout = self.layout(&path, &format!("History of {title}"), "definitions");
+                self.add(path, "history.html", &layout, &view)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn draft_page(&mut self) -> Result<()> {
+        let Some(draft) = self.draft else {
+            return Ok(());
+        };
+        let empty = empty_like(draft);
+        let (base, label) = match self.history.latest() {
+            Some(r) => (&r.registry, r.version.clone()),
+            None => (&empty, "nothing (no release yet)".to_string()),
+        };
+        let d = diff::diff(
+            base,
+            draft,
+            diff::side(label, base, None),
+            diff::side("draft", draft, None),
+        );
+        let place = Place {
+            prefix: String::new(),
+            published: draft.meta.published,
+        };
+        let path = "draft/index.html".to_string();
+        let commit = history::Commit {
+            id: String::new(),
+            short: String::new(),
+            date: draft.meta.published,
+            subject: String::new(),
+            merge: false,
+        };
+        let view = ChangesPage::new(&d, &place, "Draft: unreleased changes".into(), &commit);
+        let mut layout = self.layout(&path, "Draft: unreleased changes", "draft");
+        layout.banner = Some(Banner { kind: "draft", text: "These changes are proposed and not in force. The current definitions are those of the latest release.".into(), link: Some(Link { href: "index.html".into(), text: "see the current definitions".into() }) });
+        self.add(path, "changes.html", &layout, &view)
+    }
+
+    fn versions_page(&mut self) -> Result<()> {
+        let latest = self.history.latest().map(|r| r.version.clone());
+        let rows: Vec<VersionRow> = self
+            .history
+            .releases
+            .iter()
+            .rev()
+            .map(|r| VersionRow {
+                version: r.version.clone(),
+                published: long_date(r.published),
+                published_iso: r.published.to_string(),
+                commit: r.commit.short.clone(),
+                subject: r.commit.subject.clone(),
+                href: format!("versions/{}/index.html", r.version),
+                changes_href: format!("versions/{}/changes/index.html", r.version),
+                compare_href: latest
+                    .as_ref()
+                    .filter(|l| **l != r.version)
+                    .map(|l| format!("compare/{}...{l}/index.html", r.version)),
+                json_href: format!("api/v1/versions/{}.json", r.version),
+                current: latest.as_deref() == Some(r.version.as_str()),
+            })
+            .collect();
+        let view = VersionsPage {
+            rows,
+            draft: self.draft.is_some(),
+        };
+        let layout = self.layout("versions/index.html", "All versions", "versions");
+        self.add(
+            "versions/index.html".into(),
+            "versions.html",
+            &layout,
+            &view,
+        )
+    }
+
+    fn cycle_page(&mut self) -> Result<()> {
+        let releases: Vec<(String, NaiveDate)> = self
+            .history
+            .releases
+            .iter()
+            .map(|r| (r.version.clone(), r.published))
+            .collect();
+        let report = cycle::report(&self.current.meta.cycle, &releases, self.options.today);
+        let view = CyclePage::new(&report, self.options.today, &self.current.meta.cycle);
+        let layout = self.layout("cycle/index.html", "Revision cycle", "cycle");
+        self.add("cycle/index.html".into(), "cycle.html", &layout, &view)?;
+        self.files.insert(
+            "cycle.ics".into(),
+            exports::calendar(
+                &report,
+                &self.current.meta.title,
+                self.options.base_url.as_deref(),
+            )
+            .into_bytes(),
+        );
+        Ok(())
+    }
+
+    fn not_found(&mut self) -> Result<()> {
+        let mut layout = self.layout("404.html", "Page not found", "home");
+        // Served for any missing path, so relative links cannot work: use the site's
+        // address when it is known.
+        layout.root = self.options.base_url.clone().unwrap_or_else(|| "/".into());
+        layout.canonical = None;
+        self.add("404.html".into(), "404.html", &layout, &())
+    }
+}
+
+/// The pairs of releases with a pre-rendered compare page: each consecutive pair and each
+/// release against the latest — linear in the number of releases, where all pairs would be
+/// quadratic; any other pair is one `abusedefs diff A B` away.
+pub fn compare_pairs(history: &History) -> BTreeSet<(String, String)> {
+    let versions: Vec<&str> = history
+        .releases
+        .iter()
+        .map(|r| r.version.as_str())
+        .collect();
+    let mut pairs = BTreeSet::new();
+    for w in versions.windows(2) {
+        pairs.insert((w[0].to_string(), w[1].to_string()));
+    }
+    if let Some(latest) = versions.last() {
+        for v in &versions[..versions.len() - 1] {
+            pairs.insert((v.to_string(), latest.to_string()));
+        }
+    }
+    pairs
+}
+
+fn folder_of(entry_type: EntryType) -> &'static str {
+    match entry_type {
+        EntryType::Term => "definitions",
+        EntryType::Obligation => "obligations",
+        EntryType::Procedure => "procedures",
+    }
+}
+
+/// The id of the entry in `registry` whose `replaces` names `id`.
+fn successor(registry: &Registry, id: &str) -> Option<String> {
+    registry
+        .entries()
+        .find(|e| e.replaces().is_some_and(|r| r.as_str() == id))
+        .map(|e| e.id().to_string())
+}
+
+fn empty_like(registry: &Registry) -> Registry {
+    Registry {
+        meta: registry.meta.clone(),
+        terms: BTreeMap::new(),
+        obligations: BTreeMap::new(),
+        procedures: BTreeMap::new(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SwitchItem {
+    version: String,
+    published: String,
+    href: Option<String>,
+    note: String,
+    selected: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct EntryPage {
+    kind: &'static str,
+    term: Option<views::TermView>,
+    obligation: Option<views::ObligationView>,
+    procedure: Option<views::ProcedureView>,
+    /// Terms whose `obligations` list this obligation, or procedures' terms.
+    referenced_by: Vec<Link>,
+    switcher: Vec<SwitchItem>,
+    history_href: String,
+    version: String,
+    published: String,
+}
+
+impl EntryPage {
+    fn new(
+        registry: &Registry,
+        place: &Place,
+        entry: EntryRef<'_>,
+        switcher: Vec<SwitchItem>,
+        id: &str,
+    ) -> EntryPage {
+        let referenced_by = registry
+            .terms
+            .values()
+            .filter(|t| {
+                t.obligations.iter().any(|o| o.as_str() == id)
+                    || t.see_also.iter().any(|s| s.as_str() == id)
+                    || t.includes.iter().any(|s| s.as_str() == id)
+            })
+            .map(|t| Link {
+                href: place.entry("definitions", t.id.as_str()),
+                text: t.title.clone(),
+            })
+            .chain(
+                registry
+                    .obligations
+                    .values()
+                    .filter(|o| {
+                        o.procedures.iter().any(|p| p.as_str() == id)
+                            || o.terms.iter().any(|t| t.as_str() == id)
+                    })
+                    .map(|o| Link {
+                        href: place.entry("obligations", o.id.as_str()),
+                        text: format!("{} {}", o.contract, o.section),
+                    }),
+            )
+            .collect();
+        let (kind, term, obligation, procedure) = match entry {
+            EntryRef::Term(t) => ("term", Some(views::term(registry, place, t)), None, None),
+            EntryRef::Obligation(o) => (
+                "obligation",
+                None,
+                Some(views::obligation(registry, place, o)),
+                None,
+            ),
+            EntryRef::Procedure(p) => (
+                "procedure",
+                None,
+                None,
+                Some(views::procedure(registry, place, p)),
+            ),
+        };
+        EntryPage {
+            kind,
+            term,
+            obligation,
+            procedure,
+            referenced_by,
+            switcher,
+            history_href: format!("history/{id}/index.html"),
+            version: registry.meta.version.clone(),
+            published: long_date(registry.meta.published),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ChangesPage {
+    heading: String,
+    diff: views::DiffView,
+    commit: Option<String>,
+    commit_subject: Option<String>,
+}
+
+impl ChangesPage {
+    fn new(
+        d: &diff::RegistryDiff,
+        place: &Place,
+        heading: String,
+        commit: &history::Commit,
+    ) -> ChangesPage {
+        // Retired entries have no page in the newer snapshot.
+        let view = views::diff(d, |id, t| {
+            let retired = d
+                .entries
+                .iter()
+                .any(|e| e.id == id && e.status == diff::Status::Retired);
+            (!retired).then(|| place.entry(folder_of(t), id))
+        });
+        ChangesPage {
+            heading,
+            diff: view,
+            commit: (!commit.short.is_empty()).then(|| commit.short.clone()),
+            commit_subject: (!commit.subject.is_empty()).then(|| commit.subject.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct HistoryStep {
+    version: String,
+    published: String,
+    event: &'static str,
+    id: String,
+    href: Option<String>,
+    class: &'static str,
+    fields: Vec<views::FieldView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct CommitView {
+    short: String,
+    date: String,
+    subject: String,
+    merge: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct HistoryPage {
+    id: String,
+    title: String,
+    current_href: String,
+    previous_ids: Vec<String>,
+    steps: Vec<HistoryStep>,
+    commits: Vec<CommitView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct VersionRow {
+    version: String,
+    published: String,
+    published_iso: String,
+    commit: String,
+    subject: String,
+    href: String,
+    changes_href: String,
+    compare_href: Option<String>,
+    json_href: String,
+    current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct VersionsPage {
+    rows: Vec<VersionRow>,
+    draft: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct WindowView {
+    year: i32,
+    opens: String,
+    deadline: String,
+    closed_by: Option<String>,
+    closed_href: Option<String>,
+    closed_on: Option<String>,
+    business_days: Option<u32>,
+    status: &'static str,
+    status_label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct CyclePage {
+    today: String,
+    interval_years: u32,
+    month: String,
+    limit: u32,
+    holidays: Vec<String>,
+    windows: Vec<WindowView>,
+    next: WindowView,
+    annual_latest: Option<String>,
+    annual_published: Option<String>,
+    annual_due: Option<String>,
+    annual_overdue: bool,
+}
+
+impl CyclePage {
+    fn new(report: &cycle::Report, today: NaiveDate, c: &crate::model::Cycle) -> CyclePage {
+        let window = |w: &cycle::Window| {
+            let (status, status_label) = match w.status {
+                cycle::WindowStatus::OnTime => ("on-time", "On time"),
+                cycle::WindowStatus::Late => ("late", "Late"),
+                cycle::WindowStatus::Open => ("open", "Open now"),
+                cycle::WindowStatus::Overdue => ("overdue", "Overdue: no release yet"),
+                cycle::WindowStatus::Upcoming => ("upcoming", "Upcoming"),
+            };
+            WindowView {
+                year: w.year,
+                opens: long_date(w.opens),
+                deadline: long_date(w.deadline),
+                closed_href: w
+                    .closed_by
+                    .as_ref()
+                    .map(|v| format!("versions/{v}/changes/index.html")),
+                closed_by: w.closed_by.clone(),
+                closed_on: w.closed_on.map(long_date),
+                business_days: w.business_days,
+                status,
+                status_label,
+            }
+        };
+        CyclePage {
+            today: long_date(today),
+            interval_years: c.interval_years,
+            month: NaiveDate::from_ymd_opt(2000, c.month, 1)
+                .map(|d| d.format("%B").to_string())
+                .unwrap_or_default(),
+            limit: c.limit_business_days,
+            holidays: c.holidays.iter().map(|h| long_date(*h)).collect(),
+            windows: report.windows.iter().rev().map(window).collect(),
+            next: window(&report.next),
+            annual_latest: report.annual.latest_version.clone(),
+            annual_published: report.annual.latest_published.map(long_date),
+            annual_due: report.annual.due.map(long_date),
+            annual_overdue: report.annual.overdue,
+        }
+    }
+}
