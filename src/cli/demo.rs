@@ -11,13 +11,19 @@ use crate::diagnostics::{self, Format};
 use crate::diff::{self, Colour};
 
 use super::snapshots::Snapshots;
-use super::{RepoArgs, Status};
+use super::{RepoArgs, Status, build};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Where to build the demo site
+    #[arg(long, default_value = "site", value_name = "DIR")]
+    out: PathBuf,
     /// Keep the demo repository in DIR (a new or empty folder) instead of a temporary one
     #[arg(long, value_name = "DIR")]
     keep_repo: Option<PathBuf>,
+    /// The date the revision cycle is computed for (default: SOURCE_DATE_EPOCH, else today)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<String>,
 }
 
 pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Status> {
@@ -96,10 +102,32 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
         writeln!(out)?;
         diff::write_text(out, &diff::diff(&old, &new, a, b), Colour::Never)?;
     }
+    writeln!(out)?;
+    let build_args = build::Args {
+        repo: RepoArgs {
+            repo: dir.clone(),
+            registry: demo::REGISTRY.to_string(),
+        },
+        rev: "HEAD".into(),
+        out: args.out.clone(),
+        no_draft: false,
+        today: args.today.clone(),
+        base_url: None,
+    };
+    let Some(built) = build::build(&build_args, err)? else {
+        return Ok(Status::Invalid);
+    };
+    build::report(out, err, &built, &args.out)?;
+    writeln!(
+        out,
+        "\nOpen {} in a browser, or serve the folder, e.g.: python3 -m http.server --directory {} 8000",
+        args.out.join("index.html").display(),
+        args.out.display()
+    )?;
     if let Some(dir) = &args.keep_repo {
         writeln!(
             out,
-            "\nTry: abusedefs diff 2021.1 2026.1 --repo {} --format markdown",
+            "Try: abusedefs diff 2021.1 2026.1 --repo {} --format markdown",
             dir.display()
         )?;
     }

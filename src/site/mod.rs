@@ -51,6 +51,8 @@ pub struct Layout {
     pub cite: Option<Cite>,
     pub jsonld: Option<String>,
     pub description: String,
+    /// The stylesheet itself, for the one page (404) that cannot know where it is served.
+    pub inline_css: Option<String>,
 }
 
 /// A notice at the top of the page: an archived version, the draft, a retired entry.
@@ -171,6 +173,7 @@ impl<'a> Builder<'a> {
             cite: None,
             jsonld: None,
             description: format!("{}: {}", self.current.meta.title, title),
+            inline_css: None,
         }
     }
 
@@ -227,7 +230,7 @@ impl<'a> Builder<'a> {
         let r = &releases[i];
         let link = Some(Link {
             href: current_path.to_string(),
-            text: "see the current version".into(),
+            text: "See the current version".into(),
         });
         Some(match releases.get(i + 1) {
             Some(next) => Banner {
@@ -651,7 +654,7 @@ impl<'a> Builder<'a> {
         };
         let view = ChangesPage::new(&d, &place, "Draft: unreleased changes".into(), &commit);
         let mut layout = self.layout(&path, "Draft: unreleased changes", "draft");
-        layout.banner = Some(Banner { kind: "draft", text: "These changes are proposed and not in force. The current definitions are those of the latest release.".into(), link: Some(Link { href: "index.html".into(), text: "see the current definitions".into() }) });
+        layout.banner = Some(Banner { kind: "draft", text: "These changes are proposed and not in force. The current definitions are those of the latest release.".into(), link: Some(Link { href: "index.html".into(), text: "See the current definitions".into() }) });
         self.add(path, "changes.html", &layout, &view)
     }
 
@@ -720,6 +723,9 @@ impl<'a> Builder<'a> {
         // address when it is known.
         layout.root = self.options.base_url.clone().unwrap_or_else(|| "/".into());
         layout.canonical = None;
+        layout.inline_css = Renderer::static_files()
+            .find(|(p, _)| *p == "style.css")
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned());
         self.add("404.html".into(), "404.html", &layout, &())
     }
 }

@@ -335,7 +335,13 @@ pub fn snapshot(registry: &Registry, place: &Place) -> SnapshotView {
 pub fn redline_html(segments: &[Segment]) -> String {
     let mut out = String::new();
     for s in segments {
-        let text = tera_escape(&s.text);
+        // Markdown source wraps lines inside paragraphs; only blank lines separate them.
+        let text = tera_escape(
+            &s.text
+                .replace("\n\n", "\u{1}")
+                .replace('\n', " ")
+                .replace('\u{1}', "\n\n"),
+        );
         match s.op {
             Op::Equal => out.push_str(&text),
             Op::Delete => out.push_str(&format!("<del><span class=\"visually-hidden\">[deleted: </span>{text}<span class=\"visually-hidden\">]</span></del>")),
