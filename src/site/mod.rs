@@ -503,7 +503,7 @@ impl<'a> Builder<'a> {
                     &format!("Changes in version {}", r.version),
                     "versions",
                 );
-                l.banner = self.snapshot_banner(&r.version, "versions/index.html");
+                l.banner = self.snapshot_banner(&r.version, "index.html");
                 l
             };
             self.add(path, "changes.html", &layout, &view)?;

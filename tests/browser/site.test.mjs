@@ -75,8 +75,10 @@ after(async () => {
   server?.close();
 });
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+// Journey screenshots show what a reader sees first (the viewport); the per-type ones
+// show the whole page.
+async function shot(page, name, fullPage = false) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
 test('a reader follows a term, its history, an archived version, a changelog and a compare page', async () => {
@@ -147,7 +149,7 @@ test('every page type has no serious or critical accessibility violation (axe-co
         failures.push(`${name}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
       }
     }
-    await shot(page, `type-${name}`);
+    await shot(page, `type-${name}`, true);
   }
   await page.close();
   assert.deepEqual(failures, []);
