@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod cite;
 mod demo;
 mod diff;
 mod new;
@@ -53,6 +54,8 @@ pub enum Command {
     Check(check::Args),
     /// Write a new entry skeleton with every field explained
     New(new::Args),
+    /// Print the citation of an entry: registry, entry, version, date and stable URL
+    Cite(cite::Args),
     /// Show the semantic redline between two snapshots (default: latest release → working tree)
     Diff(diff::Args),
     /// Build an example repository with a real history and show its releases and changes
@@ -67,6 +70,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result
         Command::Check(args) => check::run(args, out, err),
         Command::New(args) => new::run(args, out, err),
         Command::Diff(args) => diff::run(args, out, err),
+        Command::Cite(args) => cite::run(args, out, err),
         Command::Demo(args) => demo::run(args, out, err),
     }
 }

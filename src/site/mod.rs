@@ -730,6 +730,34 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The "Cite this" text, shared by the site and `abusedefs cite`.
+pub fn citation(
+    meta: &crate::model::RegistryMeta,
+    name: &str,
+    version: &str,
+    published: NaiveDate,
+    url: &str,
+) -> String {
+    format!(
+        "{}. \"{}.\" In {}, version {}, published {}. {}",
+        meta.publisher,
+        name,
+        meta.title,
+        version,
+        long_date(published),
+        url
+    )
+}
+
+/// The site path of an entry's page, current (`version: None`) or archived.
+pub fn entry_path(entry_type: EntryType, id: &str, version: Option<&str>) -> String {
+    let folder = folder_of(entry_type);
+    match version {
+        Some(v) => format!("versions/{v}/{folder}/{id}/"),
+        None => format!("{folder}/{id}/"),
+    }
+}
+
 /// The pairs of releases with a pre-rendered compare page: each consecutive pair and each
 /// release against the latest — linear in the number of releases, where all pairs would be
 /// quadratic; any other pair is one `abusedefs diff A B` away.
