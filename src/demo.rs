@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::embedded;
 use crate::history::builder::{CommitId, Files, RepoBuilder};
-use crate::load::yaml::{Origin, parse};
+use crate::load::yaml::{Origin, parse, set_value};
 
 /// The registry folder inside the demo repository.
 pub const REGISTRY: &str = "definitions";
@@ -61,28 +61,6 @@ fn file(
         .with_context(|| format!("the demo names {what} `{path}`, which is not embedded"))
 }
 
-/// Rewrites one top-level `key: value` line of registry.yaml, keeping everything else.
-fn set_field(yaml: &[u8], key: &str, value: &str) -> Result<Vec<u8>> {
-    let text = std::str::from_utf8(yaml)?;
-    let prefix = format!("{key}:");
-    if !text.lines().any(|l| l.starts_with(&prefix)) {
-        bail!("registry.yaml has no `{key}` line to set");
-    }
-    let mut out: String = text
-        .lines()
-        .map(|l| {
-            if l.starts_with(&prefix) {
-                format!("{key}: {value}")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    out.push('\n');
-    Ok(out.into_bytes())
-}
-
 fn apply(step: &Step, files: &mut Files) -> Result<()> {
     for path in &step.add {
         files.insert(
@@ -116,7 +94,7 @@ fn apply(step: &Step, files: &mut Files) -> Result<()> {
                     step.subject
                 )
             })?;
-            let updated = set_field(current, key, &value)?;
+            let updated = set_value(std::str::from_utf8(current)?, key, &value)?.into_bytes();
             files.insert(registry_yaml.clone(), updated);
         }
     }

@@ -8,6 +8,7 @@ mod cite;
 mod demo;
 mod diff;
 mod new;
+mod release;
 mod repo;
 mod snapshots;
 
@@ -58,6 +59,8 @@ pub enum Command {
     Cite(cite::Args),
     /// Show the semantic redline between two snapshots (default: latest release → working tree)
     Diff(diff::Args),
+    /// Prepare a release: check, then set `version` and `published` in registry.yaml
+    Release(release::Args),
     /// Build an example repository with a real history and show its releases and changes
     Demo(demo::Args),
 }
@@ -71,6 +74,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result
         Command::New(args) => new::run(args, out, err),
         Command::Diff(args) => diff::run(args, out, err),
         Command::Cite(args) => cite::run(args, out, err),
+        Command::Release(args) => release::run(args, out, err),
         Command::Demo(args) => demo::run(args, out, err),
     }
 }

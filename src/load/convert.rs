@@ -445,7 +445,7 @@ pub fn procedure(
 }
 
 /// Characters allowed in a version: it becomes a URL segment (`/versions/<version>/`).
-fn valid_version(v: &str) -> bool {
+pub fn valid_version(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 32
         && v.bytes()

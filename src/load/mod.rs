@@ -17,7 +17,7 @@ use anyhow::Result;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-pub use convert::{FileCheck, ParsedEntry};
+pub use convert::{FileCheck, ParsedEntry, valid_version};
 pub use schema::{Schema1, SchemaReader};
 pub use source::{FileKind, MAX_FILE_BYTES, MemorySource, Source, SourceFile, WorkTree};
 

@@ -199,6 +199,47 @@ pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+// Editing, for `release` and the demo: the only writes to registry.yaml.
+
+/// Replaces the value of the top-level `key:` line, keeping its indentation, any trailing
+/// comment and every other line byte for byte.
+pub fn set_value(yaml: &str, key: &str, value: &str) -> anyhow::Result<String> {
+    let prefix = format!("{key}:");
+    let mut found = false;
+    let mut out = String::with_capacity(yaml.len() + 16);
+    for line in yaml.split_inclusive('\n') {
+        if !found && line.starts_with(&prefix) {
+            found = true;
+            let rest = &line[prefix.len()..];
+            let body = rest.trim_end_matches(['\n', '\r']);
+            let ending = &rest[body.len()..];
+            let value_start = body.len() - body.trim_start().len();
+            let old = &body[value_start..];
+            let old_len = match old.chars().next() {
+                Some(q @ ('"' | '\'')) => old[1..].find(q).map(|i| i + 2).unwrap_or(old.len()),
+                _ => old.find(" #").unwrap_or(old.len()),
+            };
+            let comment = old[old_len..].trim_end();
+            out.push_str(&prefix);
+            out.push(' ');
+            out.push_str(value);
+            if !comment.is_empty() {
+                if !comment.starts_with(' ') {
+                    out.push(' ');
+                }
+                out.push_str(comment);
+            }
+            out.push_str(ending);
+        } else {
+            out.push_str(line);
+        }
+    }
+    if !found {
+        anyhow::bail!("registry.yaml has no top-level `{key}:` line");
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +309,28 @@ mod tests {
         assert_eq!(
             closest("related", &["dns-abuse", "related-term"]),
             Some("related-term")
+        );
+    }
+
+    #[test]
+    fn only_the_value_changes() {
+        let yaml = "# settings\nschema: 1\nversion: \"2026.1\"   # bumped by release\npublished: 2026-01-27\nremit: |\n  version: not this one\n";
+        let v = set_value(yaml, "version", "\"2027.1\"").unwrap();
+        assert_eq!(
+            v,
+            "# settings\nschema: 1\nversion: \"2027.1\"   # bumped by release\npublished: 2026-01-27\nremit: |\n  version: not this one\n"
+        );
+        let p = set_value(&v, "published", "2027-01-29").unwrap();
+        assert!(p.contains("\npublished: 2027-01-29\n"));
+        assert!(set_value("title: x\n", "version", "1").is_err());
+    }
+
+    #[test]
+    fn unquoted_values_and_crlf_are_kept_in_shape() {
+        let yaml = "version: 1.0 # c\r\npublished: 2024-01-01\r\n";
+        assert_eq!(
+            set_value(yaml, "version", "\"2.0\"").unwrap(),
+            "version: \"2.0\" # c\r\npublished: 2024-01-01\r\n"
         );
     }
 }
