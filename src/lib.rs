@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod embedded;
 pub mod history;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod output;

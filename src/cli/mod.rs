@@ -7,6 +7,7 @@ mod check;
 mod cite;
 mod demo;
 mod diff;
+mod lint_docs;
 mod new;
 mod release;
 mod repo;
@@ -59,6 +60,8 @@ pub enum Command {
     Cite(cite::Args),
     /// Show the semantic redline between two snapshots (default: latest release → working tree)
     Diff(diff::Args),
+    /// Check documents for consistent use of the defined terms (links, retired entries, remit)
+    LintDocs(lint_docs::Args),
     /// Prepare a release: check, then set `version` and `published` in registry.yaml
     Release(release::Args),
     /// Build an example repository with a real history and show its releases and changes
@@ -75,6 +78,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result
         Command::Diff(args) => diff::run(args, out, err),
         Command::Cite(args) => cite::run(args, out, err),
         Command::Release(args) => release::run(args, out, err),
+        Command::LintDocs(args) => lint_docs::run(args, out, err),
         Command::Demo(args) => demo::run(args, out, err),
     }
 }
