@@ -318,6 +318,28 @@ pub fn jsonld_entry(
     })))
 }
 
+/// The search index, as a script that sets `window.ABUSEDEFS_SEARCH`: loaded with a
+/// `<script src>`, it also works from disk, where fetching a JSON file is not allowed.
+/// Each item: `t` title, `k` kind, `a` other names, `s` searchable text, `u` page.
+pub fn search_index(registry: &Registry) -> String {
+    let mut items = Vec::new();
+    for t in registry.terms.values() {
+        let mut names = vec![t.term.clone()];
+        names.extend(t.aliases.iter().cloned());
+        items.push(json!({ "t": t.title, "k": super::views::kind_label(t.kind), "a": names, "s": crate::render::markdown::to_text(&t.summary), "u": format!("definitions/{}/index.html", t.id) }));
+    }
+    for o in registry.obligations.values() {
+        items.push(json!({ "t": o.title, "k": "contract obligation", "a": [format!("{} {}", o.contract, o.section), o.section.clone()], "s": crate::render::markdown::to_text(&o.body), "u": format!("obligations/{}/index.html", o.id) }));
+    }
+    for p in registry.procedures.values() {
+        items.push(json!({ "t": p.title, "k": "procedure", "a": [p.owner.clone()], "s": crate::render::markdown::to_text(&p.body), "u": format!("procedures/{}/index.html", p.id) }));
+    }
+    format!(
+        "window.ABUSEDEFS_SEARCH = {};\n",
+        script_json(&serde_json::Value::Array(items))
+    )
+}
+
 fn ics_text(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace(';', "\\;")

@@ -53,6 +53,8 @@ pub struct Layout {
     pub description: String,
     /// The stylesheet itself, for the one page (404) that cannot know where it is served.
     pub inline_css: Option<String>,
+    /// Whether the page has the search box (all but the 404 page).
+    pub search: bool,
 }
 
 /// A notice at the top of the page: an archived version, the draft, a retired entry.
@@ -125,6 +127,10 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
     b.cycle_page()?;
     b.not_found()?;
     exports::add(&mut b.files, history, current, options, renderer)?;
+    b.files.insert(
+        "search-index.js".into(),
+        exports::search_index(current).into_bytes(),
+    );
     for (path, bytes) in Renderer::static_files() {
         b.files.insert(path.to_string(), bytes.to_vec());
     }
@@ -174,6 +180,7 @@ impl<'a> Builder<'a> {
             jsonld: None,
             description: format!("{}: {}", self.current.meta.title, title),
             inline_css: None,
+            search: true,
         }
     }
 
@@ -723,6 +730,7 @@ impl<'a> Builder<'a> {
         // address when it is known.
         layout.root = self.options.base_url.clone().unwrap_or_else(|| "/".into());
         layout.canonical = None;
+        layout.search = false;
         layout.inline_css = Renderer::static_files()
             .find(|(p, _)| *p == "style.css")
             .map(|(_, b)| String::from_utf8_lossy(b).into_owned());

@@ -125,6 +125,30 @@ test('a reader follows a term, its history, an archived version, a changelog and
   await page.close();
 });
 
+test('search finds entries by name, alias or text, by keyboard, served and from disk', async () => {
+  const page = await browser.newPage();
+  await page.goto(base + 'versions/2023.1/index.html');
+  const box = page.getByRole('searchbox', { name: 'Search the definitions' });
+  await box.fill('cache poisoning');
+  const results = page.locator('#search-results a');
+  assert.equal(await results.first().innerText(), 'Pharming');
+  assert.match(await page.locator('#search-status').innerText(), /result/);
+  await box.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/definitions\/pharming\/index\.html$/);
+  assert.equal(await page.locator('h1').innerText(), 'Pharming', 'the result leads to the current entry');
+
+  await box.fill('zzzz no such thing');
+  assert.match(await page.locator('#search-status').innerText(), /No results/);
+
+  await page.goto('file://' + path.join(SITE, 'index.html'));
+  await page.getByRole('searchbox', { name: 'Search the definitions' }).fill('3.18.2');
+  await page.locator('#search-results a').first().click();
+  await page.waitForURL(/obligations\/raa-3-18-2\/index\.html$/);
+  assert.equal(await page.locator('h1').innerText(), 'Registrar mitigation of DNS abuse');
+  await page.close();
+});
+
 test('retired and renamed entries keep their pages and point to the successor', async () => {
   const page = await browser.newPage();
   await page.goto(base + PAGE_TYPES['renamed-term']);
