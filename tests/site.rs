@@ -384,6 +384,8 @@ sources:
         }
     }
     assert!(checked >= 10);
+    let index = fs::read_to_string(out.join("search-index.js")).unwrap();
+    assert!(!index.contains('<'), "the search index holds no raw markup");
 }
 
 #[test]
