@@ -8,10 +8,9 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = abusedefs::cli::Cli::parse();
-    let stdout = io::stdout();
-    let stderr = io::stderr();
-    let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Not locked for the whole run: the preview server reports from other threads.
+    let mut out = io::stdout();
+    let mut err = io::stderr();
     match abusedefs::cli::run(cli, &mut out, &mut err) {
         Ok(status) => ExitCode::from(status.code()),
         // A closed pipe (`abusedefs diff | head`) is not an error of ours.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 
-use crate::diagnostics::{self, Format};
+use crate::diagnostics::{self, Diagnostics, Format};
 use crate::history::History;
 use crate::output;
 use crate::render::Renderer;
@@ -36,6 +36,9 @@ pub struct Args {
     /// (default: `base_url` in registry.yaml)
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Show the working tree on the current pages (the live preview does)
+    #[arg(skip)]
+    pub preview: bool,
 }
 
 /// "Today": `--today`, else `SOURCE_DATE_EPOCH`, else the clock. Read here, once, and
@@ -73,16 +76,25 @@ pub struct Built {
     pub annual_overdue: bool,
 }
 
-/// Loads, checks, renders and writes. `Ok(None)` means the registry is invalid and the
-/// diagnostics were written to `err`; nothing was written to `out_dir`.
-pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
+/// A site rendered in memory, or the diagnostics that stopped it.
+pub enum Rendered {
+    Site {
+        site: site::Site,
+        annual_overdue: bool,
+    },
+    Invalid(Diagnostics),
+}
+
+/// Loads and checks the registry and its history, then renders every page in memory.
+/// Warnings (when the registry is otherwise valid) are written to `err`.
+pub fn render(args: &Args, err: &mut dyn Write) -> Result<Rendered> {
     let location = args.repo.locate()?;
     let snapshots = Snapshots::load(location.clone(), &args.rev)?;
+    if snapshots.diagnostics.has_errors() {
+        return Ok(Rendered::Invalid(snapshots.diagnostics));
+    }
     if !snapshots.diagnostics.is_empty() {
         diagnostics::write(err, &snapshots.diagnostics, Format::Human)?;
-    }
-    if snapshots.diagnostics.has_errors() {
-        return Ok(None);
     }
     let today = resolve_today(args.today.as_deref())?;
     let history = match snapshots.history.clone() {
@@ -105,11 +117,10 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
         today,
         base_url,
         include_draft: !args.no_draft,
+        preview: args.preview,
     };
     let renderer = Renderer::new(Some(&location.root.join("templates")))?;
     let site = site::build(&history, &options, &renderer)?;
-    let pages = site.keys().filter(|p| p.ends_with(".html")).count();
-    let written = output::write(&args.out, &site)?;
     let releases: Vec<(String, NaiveDate)> = history
         .releases
         .iter()
@@ -119,11 +130,33 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
         && site::cycle::report(&current.meta.cycle, &releases, today)
             .annual
             .overdue;
-    Ok(Some(Built {
-        pages,
-        written,
+    Ok(Rendered::Site {
+        site,
         annual_overdue,
-    }))
+    })
+}
+
+/// Renders, then writes the site to `args.out`. `Ok(None)`: the registry is invalid, the
+/// diagnostics went to `err` and nothing was written.
+pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
+    match render(args, err)? {
+        Rendered::Invalid(diagnostics) => {
+            diagnostics::write(err, &diagnostics, Format::Human)?;
+            Ok(None)
+        }
+        Rendered::Site {
+            site,
+            annual_overdue,
+        } => {
+            let pages = site.keys().filter(|p| p.ends_with(".html")).count();
+            let written = output::write(&args.out, &site)?;
+            Ok(Some(Built {
+                pages,
+                written,
+                annual_overdue,
+            }))
+        }
+    }
 }
 
 pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status> {

@@ -113,6 +113,7 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
         no_draft: false,
         today: args.today.clone(),
         base_url: None,
+        preview: false,
     };
     let Some(built) = build::build(&build_args, err)? else {
         return Ok(Status::Invalid);

@@ -11,6 +11,7 @@ mod lint_docs;
 mod new;
 mod release;
 mod repo;
+mod serve;
 mod snapshots;
 
 use std::io::Write;
@@ -52,6 +53,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the static site: current definitions, archives, changelogs, exports
     Build(build::Args),
+    /// Preview the site: serve it from memory, rebuild and reload on every change
+    Serve(serve::Args),
     /// Check the registry and report every problem with file, line and column
     Check(check::Args),
     /// Write a new entry skeleton with every field explained
@@ -74,6 +77,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result
     match cli.command {
         Command::Build(args) => build::run(args, out, err),
         Command::Check(args) => check::run(args, out, err),
+        Command::Serve(args) => serve::run(args, out, err),
         Command::New(args) => new::run(args, out, err),
         Command::Diff(args) => diff::run(args, out, err),
         Command::Cite(args) => cite::run(args, out, err),

@@ -29,6 +29,9 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Whether the draft (unreleased working tree) is published under `/draft/`.
     pub include_draft: bool,
+    /// Preview mode (`serve`): the current pages show the working tree, marked as such,
+    /// so that an editor sees an edit where it will appear once released.
+    pub preview: bool,
 }
 
 /// The rendered site: output path → bytes.
@@ -103,6 +106,7 @@ struct Builder<'a> {
 pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Result<Site> {
     let draft = history.draft.as_ref().filter(|_| options.include_draft);
     let current = match (history.latest(), draft.or(history.draft.as_ref())) {
+        (_, Some(d)) if options.preview => d,
         (Some(r), _) => &r.registry,
         (None, Some(d)) => d,
         (None, None) => {
@@ -165,6 +169,16 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
 impl<'a> Builder<'a> {
     fn layout(&self, path: &str, title: &str, section: &'static str) -> Layout {
         let latest = self.history.latest();
+        let preview = (self.options.preview
+            && self.draft.is_some()
+            && !path.starts_with("versions/")
+            && !path.starts_with("compare/"))
+        .then(|| Banner {
+            kind: "draft",
+            text: "Preview of the working tree: these pages include changes that are not released."
+                .into(),
+            link: None,
+        });
         Layout {
             root: depth_root(path),
             title: title.to_string(),
@@ -174,7 +188,7 @@ impl<'a> Builder<'a> {
             canonical: self.absolute(path),
             current_version: latest.map(|r| r.version.clone()),
             current_published: latest.map(|r| long_date(r.published)),
-            banner: None,
+            banner: preview,
             draft_href: self.draft.map(|_| "draft/index.html".to_string()),
             cite: None,
             jsonld: None,
@@ -292,11 +306,13 @@ impl<'a> Builder<'a> {
 
     /// Every id of `entry_type` that any release (or, with no release, the draft) had.
     fn ids(&self, entry_type: EntryType) -> BTreeSet<String> {
-        let snapshots: Vec<&Registry> = if self.history.releases.is_empty() {
-            vec![self.current]
-        } else {
-            self.history.releases.iter().map(|r| &r.registry).collect()
-        };
+        let snapshots: Vec<&Registry> = self
+            .history
+            .releases
+            .iter()
+            .map(|r| &r.registry)
+            .chain(std::iter::once(self.current))
+            .collect();
         snapshots
             .iter()
             .flat_map(|r| {
@@ -362,11 +378,9 @@ impl<'a> Builder<'a> {
     }
 
     fn entry_pages(&mut self) -> Result<()> {
-        let latest = self
-            .history
-            .latest()
-            .map(|r| r.registry.clone())
-            .unwrap_or_else(|| self.current.clone());
+        // The current pages show the current snapshot: the latest release, or in preview
+        // (or before any release) the working tree.
+        let latest = self.current.clone();
         for entry_type in EntryType::ALL {
             let folder = folder_of(entry_type);
             for id in self.ids(entry_type) {
