@@ -32,5 +32,8 @@ echo "== browser tests"
 out=tests/browser/output
 rm -rf "$out/site" "$out/screenshots"
 mkdir -p "$out"
-cargo run --locked --quiet -- demo --out "$out/site" --today 2026-12-04 >/dev/null
-(cd tests/browser && SITE_DIR="$PWD/output/site" SHOTS_DIR="$PWD/output/screenshots" npm test)
+rm -rf "$out/repo"
+cargo run --locked --quiet -- demo --out "$out/site" --keep-repo "$out/repo" --today 2026-12-04 >/dev/null
+(cd tests/browser && SITE_DIR="$PWD/output/site" SHOTS_DIR="$PWD/output/screenshots" \
+  ABUSEDEFS_BIN="$PWD/../../target/debug/abusedefs" DEMO_REPO="$PWD/output/repo" REPORT_FILE="$PWD/output/measurements.txt" \
+  npm test)

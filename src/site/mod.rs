@@ -444,7 +444,9 @@ impl<'a> Builder<'a> {
                 };
                 let view = EntryPage::new(&registry, &place, entry, switcher, &id);
                 let mut layout = self.layout(&path, entry.title(), "definitions");
-                layout.banner = retired;
+                if retired.is_some() {
+                    layout.banner = retired;
+                }
                 layout.cite = Some(self.cite(
                     entry.title(),
                     &registry.meta.version,
