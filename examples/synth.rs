@@ -247,6 +247,9 @@ fn main() -> Result<()> {
     let mut version = 1;
     let mut next_id = args.terms;
     let mut working_set: Vec<String> = Vec::new();
+    // Ids in the latest release: only those can be renamed (`replaces` must name an id
+    // that a release had).
+    let mut released: std::collections::BTreeSet<String> = terms.keys().cloned().collect();
     for n in 1..args.commits {
         let when = start + step * n as i32;
         let mut changes: BTreeMap<String, Option<Vec<u8>>> = BTreeMap::new();
@@ -260,6 +263,7 @@ fn main() -> Result<()> {
                 abusedefs::load::yaml::set_value(&yaml, "published", &when.date().to_string())?;
             changes.insert("definitions/registry.yaml".into(), Some(yaml.into_bytes()));
             subject = format!("Release {version} (#{})", n + 1);
+            released = terms.keys().cloned().collect();
             // The next release's few percent of entries.
             let ids: Vec<String> = terms.keys().cloned().collect();
             working_set = (0..(args.terms * 3 / 100).max(1))
@@ -276,7 +280,7 @@ fn main() -> Result<()> {
                 continue;
             };
             match rng.below(100) {
-                0 => {
+                0 if released.contains(&id) => {
                     // Rename: a new id that replaces the old one.
                     let new_id = format!("term-{next_id:05}");
                     next_id += 1;

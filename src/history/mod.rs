@@ -127,6 +127,9 @@ fn version_of(bytes: &[u8]) -> Option<String> {
 
 /// Walks the first-parent history of `options.rev` and loads every release.
 pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
+    // libgit2 re-hashes every object it reads (with collision-detecting SHA-1), which
+    // dominated the walk of long histories; git itself does not verify on read either.
+    git2::opts::strict_hash_verification(false);
     let repo = git2::Repository::discover(options.repo)
         .with_context(|| format!("{} is not inside a git repository", options.repo.display()))?;
     let mut diagnostics = Diagnostics::new();
@@ -155,9 +158,8 @@ pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
 
     let registry_path = options.registry.trim_end_matches('/');
     let mut version_cache: HashMap<git2::Oid, Option<String>> = HashMap::new();
-    let mut listing_cache: HashMap<git2::Oid, BTreeMap<String, git2::Oid>> = HashMap::new();
     let mut previous_version: Option<String> = None;
-    let mut previous_files: BTreeMap<String, git2::Oid> = BTreeMap::new();
+    let mut previous_tree: Option<git2::Oid> = None;
     let mut seen_versions: BTreeMap<String, Commit> = BTreeMap::new();
 
     for c in &commits {
@@ -171,38 +173,25 @@ pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
             .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
             .map(|e| e.id());
 
-        // Which entry files changed since the previous first-parent commit.
-        let files = match registry_tree {
-            Some(oid) => match listing_cache.get(&oid) {
-                Some(files) => files.clone(),
-                None => {
-                    let files = tree::blob_listing(&repo, oid)?;
-                    listing_cache.insert(oid, files.clone());
-                    files
+        // Which files of the registry changed since the previous first-parent commit:
+        // a tree diff, which skips unchanged subtrees, so each commit costs what it changed.
+        if registry_tree != previous_tree {
+            for path in tree::changed_paths(&repo, previous_tree, registry_tree)? {
+                if path != REGISTRY_FILE {
+                    history
+                        .commits_by_file
+                        .entry(path)
+                        .or_default()
+                        .push(commit.clone());
                 }
-            },
-            None => BTreeMap::new(),
+            }
+        }
+        let registry_yaml = match registry_tree {
+            Some(oid) => repo.find_tree(oid)?.get_name(REGISTRY_FILE).map(|e| e.id()),
+            None => None,
         };
-        for (path, oid) in &files {
-            if previous_files.get(path) != Some(oid) && path != REGISTRY_FILE {
-                history
-                    .commits_by_file
-                    .entry(path.clone())
-                    .or_default()
-                    .push(commit.clone());
-            }
-        }
-        for path in previous_files.keys() {
-            if !files.contains_key(path) && path != REGISTRY_FILE {
-                history
-                    .commits_by_file
-                    .entry(path.clone())
-                    .or_default()
-                    .push(commit.clone());
-            }
-        }
-
-        let version = files.get(REGISTRY_FILE).and_then(|oid| {
+        previous_tree = registry_tree;
+        let version = registry_yaml.as_ref().and_then(|oid| {
             version_cache
                 .entry(*oid)
                 .or_insert_with(|| {
@@ -212,7 +201,6 @@ pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
                 })
                 .clone()
         });
-        previous_files = files;
         history.commits.push(commit.clone());
         if version.is_none() || version == previous_version {
             continue;

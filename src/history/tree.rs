@@ -23,16 +23,16 @@ impl<'r> GitTree<'r> {
         let mut files = Vec::new();
         let mut blobs = BTreeMap::new();
         let mut failure = None;
+        let odb = repo.odb().context("opening the object database")?;
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
             // A name that is not UTF-8 is kept (lossily) so that the loader reports it.
             let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
             let kind = match entry.filemode() {
                 0o040000 => FileKind::Dir,
                 0o120000 => FileKind::Symlink,
-                0o100644 | 0o100755 => match repo.find_blob(entry.id()) {
-                    Ok(blob) => FileKind::File {
-                        size: blob.size() as u64,
-                    },
+                // The size from the object header: the content is read only if needed.
+                0o100644 | 0o100755 => match odb.read_header(entry.id()) {
+                    Ok((size, _)) => FileKind::File { size: size as u64 },
                     Err(e) => {
                         failure = Some(e);
                         return git2::TreeWalkResult::Abort;
@@ -82,22 +82,28 @@ impl Source for GitTree<'_> {
     }
 }
 
-/// Path → blob id of every regular file below the tree `oid` (for change detection).
-pub fn blob_listing(
+/// The paths (relative to the registry folder) of files that differ between two versions
+/// of the registry tree; either may be absent.
+pub fn changed_paths(
     repo: &git2::Repository,
-    oid: git2::Oid,
-) -> Result<BTreeMap<String, git2::Oid>> {
-    let tree = repo
-        .find_tree(oid)
-        .with_context(|| format!("reading tree {oid}"))?;
-    let mut files = BTreeMap::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() == Some(git2::ObjectType::Blob) {
-            let name = String::from_utf8_lossy(entry.name_bytes());
-            files.insert(format!("{dir}{name}"), entry.id());
+    old: Option<git2::Oid>,
+    new: Option<git2::Oid>,
+) -> Result<Vec<String>> {
+    let old = old.map(|o| repo.find_tree(o)).transpose()?;
+    let new = new.map(|o| repo.find_tree(o)).transpose()?;
+    let diff = repo
+        .diff_tree_to_tree(old.as_ref(), new.as_ref(), None)
+        .context("comparing trees")?;
+    let mut paths = Vec::with_capacity(diff.deltas().len());
+    for delta in diff.deltas() {
+        for file in [delta.old_file(), delta.new_file()] {
+            if let Some(path) = file.path_bytes() {
+                let path = String::from_utf8_lossy(path).into_owned();
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
         }
-        git2::TreeWalkResult::Ok
-    })
-    .with_context(|| format!("walking tree {oid}"))?;
-    Ok(files)
+    }
+    Ok(paths)
 }

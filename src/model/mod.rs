@@ -31,7 +31,13 @@ impl Registry {
     }
 
     pub fn entry(&self, id: &str) -> Option<EntryRef<'_>> {
-        self.entries().find(|e| e.id().as_str() == id)
+        if let Some(t) = self.terms.get(id) {
+            return Some(EntryRef::Term(t));
+        }
+        if let Some(o) = self.obligations.get(id) {
+            return Some(EntryRef::Obligation(o));
+        }
+        self.procedures.get(id).map(EntryRef::Procedure)
     }
 
     /// The umbrella definition (`kind: dns-abuse`), if the snapshot has one.
