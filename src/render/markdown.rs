@@ -79,6 +79,28 @@ pub fn to_html(markdown: &str) -> String {
     SANITIZER.clean(&unsafe_html).to_string()
 }
 
+/// Memoised [`to_html`]: a registry's history repeats the same texts across many
+/// releases and pages, and each is rendered and sanitised once per build.
+#[derive(Debug, Default)]
+pub struct Cache {
+    memo: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<str>>>,
+}
+
+impl Cache {
+    pub fn html(&self, markdown: &str) -> String {
+        if let Ok(memo) = self.memo.lock()
+            && let Some(html) = memo.get(markdown)
+        {
+            return html.to_string();
+        }
+        let html = to_html(markdown);
+        if let Ok(mut memo) = self.memo.lock() {
+            memo.insert(markdown.to_string(), std::sync::Arc::from(html.as_str()));
+        }
+        html
+    }
+}
+
 /// Plain text of short Markdown (a summary): inline markup removed, for `<title>`,
 /// feeds, JSON-LD and citations. Escaping is left to the template.
 pub fn to_text(markdown: &str) -> String {

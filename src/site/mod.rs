@@ -100,6 +100,9 @@ struct Builder<'a> {
     draft: Option<&'a Registry>,
     jobs: Vec<Job>,
     files: Site,
+    md: crate::render::markdown::Cache,
+    /// Paths already queued, to skip duplicates without scanning `jobs`.
+    queued: std::collections::HashSet<String>,
 }
 
 /// Builds every page of the site for `history`.
@@ -120,6 +123,8 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
         draft,
         jobs: Vec::new(),
         files: Site::new(),
+        md: Default::default(),
+        queued: Default::default(),
     };
     b.home()?;
     b.entry_pages()?;
@@ -215,6 +220,7 @@ impl<'a> Builder<'a> {
         view: &T,
     ) -> Result<()> {
         let context = serde_json::to_value(Page { page: layout, view })?;
+        self.queued.insert(path.clone());
         self.jobs.push(Job {
             path,
             template,
@@ -282,7 +288,7 @@ impl<'a> Builder<'a> {
             prefix: String::new(),
             published: self.current.meta.published,
         };
-        let view = views::snapshot(self.current, &place);
+        let view = views::snapshot(self.current, &place, &self.md);
         let mut layout = self.layout("index.html", &self.current.meta.title.clone(), "home");
         if self.history.latest().is_none() {
             layout.banner = Some(Banner {
@@ -442,7 +448,7 @@ impl<'a> Builder<'a> {
                 let Some(entry) = registry.entry(&id) else {
                     continue;
                 };
-                let view = EntryPage::new(&registry, &place, entry, switcher, &id);
+                let view = EntryPage::new(&registry, &place, entry, switcher, &id, &self.md);
                 let mut layout = self.layout(&path, entry.title(), "definitions");
                 if retired.is_some() {
                     layout.banner = retired;
@@ -477,7 +483,7 @@ impl<'a> Builder<'a> {
             let mut layout = self.layout(&home, &format!("Version {}", r.version), "versions");
             layout.banner = self.snapshot_banner(&r.version, "index.html");
             layout.cite = Some(self.cite(&r.registry.meta.title, &r.version, r.published, &home));
-            let mut view = views::snapshot(&r.registry, &place);
+            let mut view = views::snapshot(&r.registry, &place, &self.md);
             view.version = r.version.clone();
             self.add(home, "home.html", &layout, &view)?;
             for entry in r.registry.entries() {
@@ -485,7 +491,7 @@ impl<'a> Builder<'a> {
                 let id = entry.id().as_str();
                 let path = format!("{prefix}{folder}/{id}/index.html");
                 let switcher = self.switcher(entry.entry_type(), id, Some(&r.version));
-                let view = EntryPage::new(&r.registry, &place, entry, switcher, id);
+                let view = EntryPage::new(&r.registry, &place, entry, switcher, id, &self.md);
                 let mut layout = self.layout(
                     &path,
                     &format!("{} (version {})", entry.title(), r.version),
@@ -567,7 +573,7 @@ impl<'a> Builder<'a> {
         for entry_type in EntryType::ALL {
             for id in self.ids(entry_type) {
                 let path = format!("history/{id}/index.html");
-                if self.jobs.iter().any(|j| j.path == path) {
+                if self.queued.contains(&path) {
                     continue;
                 }
                 let timeline = history::entry_history(self.history, entry_type, &id);
@@ -858,6 +864,7 @@ impl EntryPage {
         entry: EntryRef<'_>,
         switcher: Vec<SwitchItem>,
         id: &str,
+        md: &crate::render::markdown::Cache,
     ) -> EntryPage {
         let referenced_by = registry
             .terms
@@ -886,18 +893,23 @@ impl EntryPage {
             )
             .collect();
         let (kind, term, obligation, procedure) = match entry {
-            EntryRef::Term(t) => ("term", Some(views::term(registry, place, t)), None, None),
+            EntryRef::Term(t) => (
+                "term",
+                Some(views::term(registry, place, t, md)),
+                None,
+                None,
+            ),
             EntryRef::Obligation(o) => (
                 "obligation",
                 None,
-                Some(views::obligation(registry, place, o)),
+                Some(views::obligation(registry, place, o, md)),
                 None,
             ),
             EntryRef::Procedure(p) => (
                 "procedure",
                 None,
                 None,
-                Some(views::procedure(registry, place, p)),
+                Some(views::procedure(registry, place, p, md)),
             ),
         };
         EntryPage {

@@ -122,7 +122,7 @@ fn short_contract(contract: &str) -> String {
     }
 }
 
-pub fn term(registry: &Registry, place: &Place, t: &Term) -> TermView {
+pub fn term(registry: &Registry, place: &Place, t: &Term, md: &markdown::Cache) -> TermView {
     TermView {
         id: t.id.to_string(),
         term: t.term.clone(),
@@ -130,9 +130,9 @@ pub fn term(registry: &Registry, place: &Place, t: &Term) -> TermView {
         kind: t.kind.as_str(),
         kind_label: kind_label(t.kind),
         remit: t.remit.map(|r| r.as_str()),
-        summary_html: markdown::to_html(&t.summary),
+        summary_html: md.html(&t.summary),
         summary_text: markdown::to_text(&t.summary),
-        distinction_html: t.distinction.as_deref().map(markdown::to_html),
+        distinction_html: t.distinction.as_deref().map(|d| md.html(d)),
         includes: t
             .includes
             .iter()
@@ -160,7 +160,7 @@ pub fn term(registry: &Registry, place: &Place, t: &Term) -> TermView {
         adopted: t.adopted.map(long_date),
         replaces: t.replaces.as_ref().map(|r| r.to_string()),
         note: t.note.clone(),
-        body_html: markdown::to_html(&t.body),
+        body_html: md.html(&t.body),
         href: place.entry("definitions", t.id.as_str()),
     }
 }
@@ -185,7 +185,12 @@ pub struct ObligationView {
     pub href: String,
 }
 
-pub fn obligation(registry: &Registry, place: &Place, o: &Obligation) -> ObligationView {
+pub fn obligation(
+    registry: &Registry,
+    place: &Place,
+    o: &Obligation,
+    md: &markdown::Cache,
+) -> ObligationView {
     ObligationView {
         id: o.id.to_string(),
         title: o.title.clone(),
@@ -213,7 +218,7 @@ pub fn obligation(registry: &Registry, place: &Place, o: &Obligation) -> Obligat
             .map(|p| procedure_link(registry, place, p.as_str()))
             .collect(),
         note: o.note.clone(),
-        body_html: markdown::to_html(&o.body),
+        body_html: md.html(&o.body),
         href: place.entry("obligations", o.id.as_str()),
     }
 }
@@ -230,7 +235,12 @@ pub struct ProcedureView {
     pub href: String,
 }
 
-pub fn procedure(registry: &Registry, place: &Place, p: &Procedure) -> ProcedureView {
+pub fn procedure(
+    registry: &Registry,
+    place: &Place,
+    p: &Procedure,
+    md: &markdown::Cache,
+) -> ProcedureView {
     ProcedureView {
         id: p.id.to_string(),
         title: p.title.clone(),
@@ -242,7 +252,7 @@ pub fn procedure(registry: &Registry, place: &Place, p: &Procedure) -> Procedure
             .map(|t| term_link(registry, place, t.as_str()))
             .collect(),
         note: p.note.clone(),
-        body_html: markdown::to_html(&p.body),
+        body_html: md.html(&p.body),
         href: place.entry("procedures", p.id.as_str()),
     }
 }
@@ -271,7 +281,7 @@ pub struct SnapshotView {
     pub procedures: Vec<ProcedureView>,
 }
 
-pub fn snapshot(registry: &Registry, place: &Place) -> SnapshotView {
+pub fn snapshot(registry: &Registry, place: &Place, md: &markdown::Cache) -> SnapshotView {
     let umbrella = registry.umbrella();
     let mut forms: Vec<&Term> = umbrella
         .map(|u| {
@@ -308,24 +318,24 @@ pub fn snapshot(registry: &Registry, place: &Place) -> SnapshotView {
         publisher: registry.meta.publisher.clone(),
         version: registry.meta.version.clone(),
         published: long_date(registry.meta.published),
-        remit_html: markdown::to_html(&registry.meta.remit),
-        umbrella: umbrella.map(|u| term(registry, place, u)),
-        forms: forms.iter().map(|t| term(registry, place, t)).collect(),
+        remit_html: md.html(&registry.meta.remit),
+        umbrella: umbrella.map(|u| term(registry, place, u, md)),
+        forms: forms.iter().map(|t| term(registry, place, t, md)).collect(),
         remit_rows,
         related: of_kind(TermKind::RelatedTerm)
-            .map(|t| term(registry, place, t))
+            .map(|t| term(registry, place, t, md))
             .collect(),
         outside: of_kind(TermKind::OutsideRemit)
-            .map(|t| term(registry, place, t))
+            .map(|t| term(registry, place, t, md))
             .collect(),
         obligations: obligations
             .into_iter()
-            .map(|o| obligation(registry, place, o))
+            .map(|o| obligation(registry, place, o, md))
             .collect(),
         procedures: registry
             .procedures
             .values()
-            .map(|p| procedure(registry, place, p))
+            .map(|p| procedure(registry, place, p, md))
             .collect(),
     }
 }
