@@ -11,6 +11,18 @@ use serde::Serialize;
 
 use crate::embedded;
 
+/// A view converted to the template engine's values, ready to render.
+pub struct PageContext(tera::Context);
+
+impl PageContext {
+    pub fn new<V: Serialize>(view: &V) -> Result<PageContext> {
+        tera::Context::from_serialize(view)
+            .map(PageContext)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("preparing a page")
+    }
+}
+
 /// The template set for one build.
 pub struct Renderer {
     tera: tera::Tera,
@@ -74,10 +86,13 @@ impl Renderer {
             .with_context(|| format!("rendering {template}"))
     }
 
-    /// Renders `template` with a context already turned into JSON (so that views can be
-    /// prepared on one thread and rendered on many).
-    pub fn render_value(&self, template: &str, value: &serde_json::Value) -> Result<String> {
-        self.render(template, value)
+    /// Renders `template` with a context prepared earlier (so that views can be prepared
+    /// on one thread and rendered on many).
+    pub fn render_context(&self, template: &str, context: &PageContext) -> Result<String> {
+        self.tera
+            .render(template, &context.0)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("rendering {template}"))
     }
 
     /// Static files shipped with the templates (`templates/static/…`), as (path, bytes).

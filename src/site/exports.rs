@@ -64,6 +64,7 @@ pub fn add(
     files: &mut Site,
     history: &History,
     current: &Registry,
+    changes: &std::collections::BTreeMap<String, diff::RegistryDiff>,
     options: &Options,
     renderer: &Renderer,
 ) -> anyhow::Result<()> {
@@ -98,7 +99,7 @@ pub fn add(
     );
 
     let mut feed_entries = Vec::new();
-    for (i, r) in history.releases.iter().enumerate() {
+    for r in history.releases.iter() {
         files.insert(
             format!("api/v1/versions/{}.json", r.version),
             to_json(&Snapshot {
@@ -108,23 +109,10 @@ pub fn add(
                 registry: &r.registry,
             })?,
         );
-        let empty = Registry {
-            terms: Default::default(),
-            obligations: Default::default(),
-            procedures: Default::default(),
-            meta: r.registry.meta.clone(),
+        let Some(d) = changes.get(&r.version) else {
+            continue;
         };
-        let (previous, label) = match i.checked_sub(1).map(|j| &history.releases[j]) {
-            Some(p) => (&p.registry, p.version.clone()),
-            None => (&empty, "nothing (first release)".to_string()),
-        };
-        let d = diff::diff(
-            previous,
-            &r.registry,
-            diff::side(label, previous, None),
-            diff::side(&r.version, &r.registry, Some(r.commit.id.clone())),
-        );
-        files.insert(format!("api/v1/changes/{}.json", r.version), to_json(&d)?);
+        files.insert(format!("api/v1/changes/{}.json", r.version), to_json(d)?);
         let summary = if d.unchanged {
             "Reviewed, no change.".to_string()
         } else {

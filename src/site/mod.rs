@@ -84,11 +84,96 @@ struct Page<'a, T: Serialize> {
 struct Job {
     path: String,
     template: &'static str,
-    context: serde_json::Value,
+    context: crate::render::PageContext,
 }
 
 fn depth_root(path: &str) -> String {
     "../".repeat(path.matches('/').count())
+}
+
+/// Every diff the site shows, computed once and in parallel: each release against the one
+/// before (changelogs, their JSON and the entry histories reuse these), each older release
+/// against the latest (compare pages), and the draft against the latest release.
+pub struct Diffs {
+    pub changes: BTreeMap<String, diff::RegistryDiff>,
+    compare: BTreeMap<(String, String), diff::RegistryDiff>,
+    draft: Option<diff::RegistryDiff>,
+}
+
+impl Diffs {
+    fn compute(history: &History, draft: Option<&Registry>) -> Diffs {
+        let releases = &history.releases;
+        let changes = releases
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let empty = empty_like(&r.registry);
+                let (previous, from) = match i.checked_sub(1).map(|j| &releases[j]) {
+                    Some(p) => (
+                        &p.registry,
+                        diff::side(&p.version, &p.registry, Some(p.commit.id.clone())),
+                    ),
+                    None => (&empty, diff::side("nothing (first release)", &empty, None)),
+                };
+                let to = diff::side(&r.version, &r.registry, Some(r.commit.id.clone()));
+                (
+                    r.version.clone(),
+                    diff::diff(previous, &r.registry, from, to),
+                )
+            })
+            .collect();
+        let pairs: Vec<(String, String)> = compare_pairs(history)
+            .into_iter()
+            .filter(|(a, b)| !is_consecutive(history, a, b))
+            .collect();
+        let compare = pairs
+            .into_par_iter()
+            .filter_map(|(a, b)| {
+                let (ra, rb) = (history.release(&a)?, history.release(&b)?);
+                let d = diff::diff(
+                    &ra.registry,
+                    &rb.registry,
+                    diff::side(&a, &ra.registry, Some(ra.commit.id.clone())),
+                    diff::side(&b, &rb.registry, Some(rb.commit.id.clone())),
+                );
+                Some(((a, b), d))
+            })
+            .collect();
+        let draft = draft.map(|d| {
+            let empty = empty_like(d);
+            let (base, label) = match history.latest() {
+                Some(r) => (&r.registry, r.version.clone()),
+                None => (&empty, "nothing (no release yet)".to_string()),
+            };
+            diff::diff(
+                base,
+                d,
+                diff::side(label, base, None),
+                diff::side("draft", d, None),
+            )
+        });
+        Diffs {
+            changes,
+            compare,
+            draft,
+        }
+    }
+
+    /// The diff between releases `a` and `b` (consecutive or against the latest).
+    fn pair(&self, history: &History, a: &str, b: &str) -> Option<&diff::RegistryDiff> {
+        if is_consecutive(history, a, b) {
+            self.changes.get(b)
+        } else {
+            self.compare.get(&(a.to_string(), b.to_string()))
+        }
+    }
+}
+
+fn is_consecutive(history: &History, a: &str, b: &str) -> bool {
+    history
+        .releases
+        .windows(2)
+        .any(|w| w[0].version == a && w[1].version == b)
 }
 
 /// The site's builder state for one build.
@@ -101,6 +186,7 @@ struct Builder<'a> {
     jobs: Vec<Job>,
     files: Site,
     md: crate::render::markdown::Cache,
+    diffs: &'a Diffs,
     /// Paths already queued, to skip duplicates without scanning `jobs`.
     queued: std::collections::HashSet<String>,
 }
@@ -116,6 +202,7 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
             anyhow::bail!("there is nothing to publish: no release and no valid working tree")
         }
     };
+    let diffs = Diffs::compute(history, draft);
     let mut b = Builder {
         history,
         options,
@@ -124,6 +211,7 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
         jobs: Vec::new(),
         files: Site::new(),
         md: Default::default(),
+        diffs: &diffs,
         queued: Default::default(),
     };
     b.home()?;
@@ -135,7 +223,14 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
     b.versions_page()?;
     b.cycle_page()?;
     b.not_found()?;
-    exports::add(&mut b.files, history, current, options, renderer)?;
+    exports::add(
+        &mut b.files,
+        history,
+        current,
+        &diffs.changes,
+        options,
+        renderer,
+    )?;
     b.files.insert(
         "search-index.js".into(),
         exports::search_index(current).into_bytes(),
@@ -147,7 +242,7 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
         .jobs
         .into_par_iter()
         .map(|job| {
-            let html = renderer.render_value(job.template, &job.context);
+            let html = renderer.render_context(job.template, &job.context);
             (job.path, html)
         })
         .collect();
@@ -219,7 +314,7 @@ impl<'a> Builder<'a> {
         layout: &Layout,
         view: &T,
     ) -> Result<()> {
-        let context = serde_json::to_value(Page { page: layout, view })?;
+        let context = crate::render::PageContext::new(&Page { page: layout, view })?;
         self.queued.insert(path.clone());
         self.jobs.push(Job {
             path,
@@ -386,7 +481,7 @@ impl<'a> Builder<'a> {
     fn entry_pages(&mut self) -> Result<()> {
         // The current pages show the current snapshot: the latest release, or in preview
         // (or before any release) the working tree.
-        let latest = self.current.clone();
+        let latest = self.current;
         for entry_type in EntryType::ALL {
             let folder = folder_of(entry_type);
             for id in self.ids(entry_type) {
@@ -396,8 +491,8 @@ impl<'a> Builder<'a> {
                     published: latest.meta.published,
                 };
                 let switcher = self.switcher(entry_type, &id, None);
-                let (registry, retired) = match latest.entry(&id) {
-                    Some(_) => (latest.clone(), None),
+                let (registry, retired): (&Registry, Option<Banner>) = match latest.entry(&id) {
+                    Some(_) => (latest, None),
                     None => {
                         // Retired: show the last version that had it, with a notice.
                         let (release, successor_id) = self
@@ -436,7 +531,7 @@ impl<'a> Builder<'a> {
                             text: format!("Its successor is {s}"),
                         });
                         (
-                            release.registry.clone(),
+                            &release.registry,
                             Some(Banner {
                                 kind: "retired",
                                 text,
@@ -473,7 +568,7 @@ impl<'a> Builder<'a> {
 
     fn release_pages(&mut self) -> Result<()> {
         let releases = self.history.releases.clone();
-        for (i, r) in releases.iter().enumerate() {
+        for r in releases.iter() {
             let prefix = format!("versions/{}/", r.version);
             let place = Place {
                 prefix: prefix.clone(),
@@ -502,26 +597,12 @@ impl<'a> Builder<'a> {
                 layout.cite = Some(self.cite(entry.title(), &r.version, r.published, &path));
                 self.add(path, "entry.html", &layout, &view)?;
             }
-            let empty = empty_like(&r.registry);
-            let previous = if i == 0 {
-                &empty
-            } else {
-                &releases[i - 1].registry
+            let Some(d) = self.diffs.changes.get(&r.version) else {
+                continue;
             };
-            let from_label = if i == 0 {
-                "nothing (first release)".to_string()
-            } else {
-                releases[i - 1].version.clone()
-            };
-            let d = diff::diff(
-                previous,
-                &r.registry,
-                diff::side(from_label, previous, None),
-                diff::side(&r.version, &r.registry, Some(r.commit.id.clone())),
-            );
             let path = format!("{prefix}changes/index.html");
             let view = ChangesPage::new(
-                &d,
+                d,
                 &place,
                 format!("Changes in version {}", r.version),
                 &r.commit,
@@ -542,23 +623,19 @@ impl<'a> Builder<'a> {
 
     fn compare_pages(&mut self) -> Result<()> {
         for (a, b) in compare_pairs(self.history) {
-            let (ra, rb) = (self.history.release(&a), self.history.release(&b));
-            let (Some(ra), Some(rb)) = (ra, rb) else {
+            let Some(rb) = self.history.release(&b) else {
                 continue;
             };
-            let d = diff::diff(
-                &ra.registry,
-                &rb.registry,
-                diff::side(&a, &ra.registry, Some(ra.commit.id.clone())),
-                diff::side(&b, &rb.registry, Some(rb.commit.id.clone())),
-            );
+            let Some(d) = self.diffs.pair(self.history, &a, &b) else {
+                continue;
+            };
             let path = format!("compare/{a}...{b}/index.html");
             let place = Place {
                 prefix: format!("versions/{b}/"),
                 published: rb.published,
             };
             let view = ChangesPage::new(
-                &d,
+                d,
                 &place,
                 format!("Version {a} compared with version {b}"),
                 &rb.commit,
@@ -586,11 +663,20 @@ impl<'a> Builder<'a> {
                         None => self.draft,
                     };
                     let Some(registry) = registry else { continue };
-                    let old = previous.as_ref().and_then(|(r, pid)| r.entry(pid));
-                    let new = registry
-                        .entry(&step.id)
-                        .filter(|_| step.event != history::Event::Retired);
-                    let change = diff::compare_entries(old, new);
+                    // The release's changelog already has this entry's change; compute
+                    // it here only when it does not (an entry back after a gap).
+                    let known = match &step.version {
+                        Some(v) => self.diffs.changes.get(v),
+                        None => self.diffs.draft.as_ref(),
+                    }
+                    .and_then(|d| d.entries.iter().find(|e| e.id == step.id).cloned());
+                    let change = known.or_else(|| {
+                        let old = previous.as_ref().and_then(|(r, pid)| r.entry(pid));
+                        let new = registry
+                            .entry(&step.id)
+                            .filter(|_| step.event != history::Event::Retired);
+                        diff::compare_entries(old, new)
+                    });
                     steps.push(HistoryStep {
                         version: step.version.clone().unwrap_or_else(|| "draft".into()),
                         published: step
@@ -655,20 +741,9 @@ impl<'a> Builder<'a> {
     }
 
     fn draft_page(&mut self) -> Result<()> {
-        let Some(draft) = self.draft else {
+        let (Some(draft), Some(d)) = (self.draft, self.diffs.draft.as_ref()) else {
             return Ok(());
         };
-        let empty = empty_like(draft);
-        let (base, label) = match self.history.latest() {
-            Some(r) => (&r.registry, r.version.clone()),
-            None => (&empty, "nothing (no release yet)".to_string()),
-        };
-        let d = diff::diff(
-            base,
-            draft,
-            diff::side(label, base, None),
-            diff::side("draft", draft, None),
-        );
         let place = Place {
             prefix: String::new(),
             published: draft.meta.published,
