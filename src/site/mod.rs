@@ -543,7 +543,7 @@ impl<'a> Builder<'a> {
                 let Some(entry) = registry.entry(&id) else {
                     continue;
                 };
-                let view = EntryPage::new(&registry, &place, entry, switcher, &id, &self.md);
+                let view = EntryPage::new(registry, &place, entry, switcher, &id, &self.md);
                 let mut layout = self.layout(&path, entry.title(), "definitions");
                 if retired.is_some() {
                     layout.banner = retired;
@@ -554,12 +554,8 @@ impl<'a> Builder<'a> {
                     registry.meta.published,
                     &path,
                 ));
-                layout.jsonld = exports::jsonld_entry(
-                    &registry,
-                    entry,
-                    self.options.base_url.as_deref(),
-                    &path,
-                );
+                layout.jsonld =
+                    exports::jsonld_entry(registry, entry, self.options.base_url.as_deref(), &path);
                 self.add(path, "entry.html", &layout, &view)?;
             }
         }
@@ -756,7 +752,7 @@ impl<'a> Builder<'a> {
             subject: String::new(),
             merge: false,
         };
-        let view = ChangesPage::new(&d, &place, "Draft: unreleased changes".into(), &commit);
+        let view = ChangesPage::new(d, &place, "Draft: unreleased changes".into(), &commit);
         let mut layout = self.layout(&path, "Draft: unreleased changes", "draft");
         layout.banner = Some(Banner { kind: "draft", text: "These changes are proposed and not in force. The current definitions are those of the latest release.".into(), link: Some(Link { href: "index.html".into(), text: "See the current definitions".into() }) });
         self.add(path, "changes.html", &layout, &view)
