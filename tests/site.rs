@@ -412,3 +412,32 @@ fn the_attribute_reader_finds_live_handlers_and_ignores_escaped_text() {
         ]
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinked_templates_are_never_followed() {
+    let (dir, repo) = demo_repo();
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "site/404.html", "LEAKED-TEMPLATE");
+    std::os::unix::fs::symlink(outside.path(), repo.join("templates")).unwrap();
+    let out = dir.path().join("site");
+    assert_eq!(build(&repo, &out, &[]).status.code(), Some(0));
+    assert!(
+        !fs::read_to_string(out.join("404.html"))
+            .unwrap()
+            .contains("LEAKED-TEMPLATE")
+    );
+    fs::remove_file(repo.join("templates")).unwrap();
+    fs::create_dir_all(repo.join("templates/site")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("site/404.html"),
+        repo.join("templates/site/404.html"),
+    )
+    .unwrap();
+    assert_eq!(build(&repo, &out, &[]).status.code(), Some(0));
+    assert!(
+        !fs::read_to_string(out.join("404.html"))
+            .unwrap()
+            .contains("LEAKED-TEMPLATE")
+    );
+}

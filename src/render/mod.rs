@@ -44,9 +44,13 @@ impl Renderer {
                 );
             }
         }
-        if let Some(dir) = overrides.filter(|d| d.is_dir()) {
+        // A registry's templates come from pull requests too: a symlinked folder or file is
+        // never followed.
+        let real_dir = |d: &&Path| std::fs::symlink_metadata(d).is_ok_and(|m| m.is_dir());
+        if let Some(dir) = overrides.filter(real_dir) {
             for entry in walkdir::WalkDir::new(dir)
                 .follow_links(false)
+                .follow_root_links(false)
                 .sort_by_file_name()
             {
                 let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
