@@ -57,8 +57,7 @@ measure() {
   cat "$WORK/.time" >> "$WORK/$name.times"
 }
 
-TERM_FILE=$(find "$WORK/repo/definitions/terms" -name 'term-*.md' | sort | head -1)
-FIRST=$(git -C "$WORK/repo" log --format=%H --reverse | head -1)
+TERM_FILE=$(find "$WORK/repo/definitions/terms" -name 'term-*.md' | sort | sed -n 1p)
 for ((run = 1; run <= RUNS; run++)); do
   echo "== run $run of $RUNS"
   rm -rf "$WORK/site"
