@@ -226,12 +226,6 @@ fn with_reload(html: &[u8]) -> Vec<u8> {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response {
     Response::builder()
         .status(status)
@@ -251,7 +245,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         Current::Failed(diagnostics) => {
             let html = format!(
                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed · abusedefs preview</title></head><body><main><h1>The build failed</h1><p>Fix these problems and save: the page reloads by itself.</p><pre>{}</pre></main>{RELOAD}</body></html>",
-                escape(diagnostics)
+                crate::render::escape_html(diagnostics)
             );
             return respond(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -20,9 +20,6 @@ use super::{RepoArgs, Status};
 pub struct Args {
     #[command(flatten)]
     pub repo: RepoArgs,
-    /// The branch or revision whose first-parent history defines the releases
-    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
-    pub rev: String,
     /// The output folder
     #[arg(long, default_value = "site", value_name = "DIR")]
     pub out: PathBuf,
@@ -89,7 +86,7 @@ pub enum Rendered {
 /// Warnings (when the registry is otherwise valid) are written to `err`.
 pub fn render(args: &Args, err: &mut dyn Write) -> Result<Rendered> {
     let location = args.repo.locate()?;
-    let snapshots = Snapshots::load(location.clone(), &args.rev)?;
+    let snapshots = Snapshots::load(location.clone())?;
     if snapshots.diagnostics.has_errors() {
         return Ok(Rendered::Invalid(snapshots.diagnostics));
     }

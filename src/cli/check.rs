@@ -11,9 +11,6 @@ use super::{RepoArgs, Status};
 pub struct Args {
     #[command(flatten)]
     repo: RepoArgs,
-    /// The branch or revision whose first-parent history defines the releases
-    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
-    rev: String,
     /// Output format: `human` (path:line:col), `github` (workflow annotations) or `json`
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     format: FormatArg,
@@ -39,7 +36,7 @@ impl From<FormatArg> for Format {
 pub fn run(args: Args, out: &mut dyn Write, _err: &mut dyn Write) -> anyhow::Result<Status> {
     let location = args.repo.locate()?;
     let registry_name = location.registry.clone();
-    let loaded = Snapshots::load(location, &args.rev)?;
+    let loaded = Snapshots::load(location)?;
     let format = Format::from(args.format);
     diagnostics::write(out, &loaded.diagnostics, format)?;
     if format == Format::Human

@@ -21,9 +21,6 @@ pub struct Args {
     version: Option<String>,
     #[command(flatten)]
     repo: RepoArgs,
-    /// The branch or revision whose first-parent history defines the releases
-    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
-    rev: String,
     /// The site's public address (default: `base_url` in registry.yaml)
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
@@ -51,28 +48,9 @@ struct Citation {
     text: String,
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn md_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if "\\`*_[]<>#|".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
 pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Status> {
     let location = args.repo.locate()?;
-    let snapshots = Snapshots::load(location, &args.rev)?;
+    let snapshots = Snapshots::load(location)?;
     if snapshots.diagnostics.has_errors() {
         crate::diagnostics::write(
             err,
@@ -153,20 +131,20 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
         CiteFormat::Markdown => writeln!(
             out,
             "{}. \"[{}]({url}).\" In *{}*, version {}, published {}.",
-            md_escape(&meta.publisher),
-            md_escape(entry.title()),
-            md_escape(&meta.title),
+            crate::render::escape_markdown(&meta.publisher),
+            crate::render::escape_markdown(entry.title()),
+            crate::render::escape_markdown(&meta.title),
             release.version,
             published
         )?,
         CiteFormat::Html => writeln!(
             out,
             "{}. \"<a href=\"{}\">{}</a>.\" In <cite>{}</cite>, version {}, published <time datetime=\"{}\">{}</time>.",
-            html_escape(&meta.publisher),
-            html_escape(&url),
-            html_escape(entry.title()),
-            html_escape(&meta.title),
-            html_escape(&release.version),
+            crate::render::escape_html(&meta.publisher),
+            crate::render::escape_html(&url),
+            crate::render::escape_html(entry.title()),
+            crate::render::escape_html(&meta.title),
+            crate::render::escape_html(&release.version),
             release.published,
             published
         )?,

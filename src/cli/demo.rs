@@ -36,12 +36,12 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
         }
     };
     let commits = demo::build_repository(&dir)?;
-    let location = RepoArgs {
+    let repo = RepoArgs {
         repo: dir.clone(),
         registry: demo::REGISTRY.to_string(),
-    }
-    .locate()?;
-    let mut snapshots = Snapshots::load(location, "HEAD")?;
+        rev: "HEAD".into(),
+    };
+    let mut snapshots = Snapshots::load(repo.locate()?)?;
     if snapshots.diagnostics.has_errors() {
         diagnostics::write(err, &snapshots.diagnostics, Format::Human)?;
         return Ok(Status::Invalid);
@@ -104,11 +104,7 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
     }
     writeln!(out)?;
     let build_args = build::Args {
-        repo: RepoArgs {
-            repo: dir.clone(),
-            registry: demo::REGISTRY.to_string(),
-        },
-        rev: "HEAD".into(),
+        repo,
         out: args.out.clone(),
         no_draft: false,
         today: args.today.clone(),

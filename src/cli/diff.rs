@@ -20,9 +20,6 @@ pub struct Args {
     to: Option<String>,
     #[command(flatten)]
     repo: RepoArgs,
-    /// The branch or revision whose first-parent history defines the releases
-    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
-    rev: String,
     /// Output: `text` (terminal), `markdown` (pull-request comment) or `json`
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     format: DiffFormat,
@@ -62,7 +59,7 @@ fn colour(arg: ColourArg) -> Colour {
 
 pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Status> {
     let location = args.repo.locate()?;
-    let mut snapshots = Snapshots::load(location, &args.rev)?;
+    let mut snapshots = Snapshots::load(location)?;
     if snapshots.diagnostics.has_errors() {
         diagnostics::write(err, &snapshots.diagnostics, Format::Human)?;
         return Ok(Status::Invalid);

@@ -23,9 +23,6 @@ pub struct Args {
     files: Vec<PathBuf>,
     #[command(flatten)]
     repo: RepoArgs,
-    /// The branch or revision whose first-parent history defines the releases
-    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
-    rev: String,
     /// The registry site's address (default: `base_url` in registry.yaml)
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
@@ -38,7 +35,7 @@ pub struct Args {
 
 pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Status> {
     let location = args.repo.locate()?;
-    let snapshots = Snapshots::load(location, &args.rev)?;
+    let snapshots = Snapshots::load(location)?;
     if snapshots.diagnostics.has_errors() {
         diagnostics::write(err, &snapshots.diagnostics, diagnostics::Format::Human)?;
         return Ok(Status::Invalid);

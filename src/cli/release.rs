@@ -27,9 +27,6 @@ pub struct Args {
     date: Option<String>,
     #[command(flatten)]
     repo: RepoArgs,
-    /// The branch or revision whose first-parent history defines the releases
-    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
-    rev: String,
 }
 
 pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status> {
@@ -43,7 +40,7 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<Statu
     }
     let date = resolve_today(args.date.as_deref())?;
     let location = args.repo.locate()?;
-    let snapshots = Snapshots::load(location.clone(), &args.rev)?;
+    let snapshots = Snapshots::load(location.clone())?;
     if snapshots.diagnostics.has_errors() {
         diagnostics::write(err, &snapshots.diagnostics, Format::Human)?;
         writeln!(err, "fix these first: a release must be valid")?;
@@ -86,7 +83,7 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<Statu
     )?;
     fs::write(&path, updated).with_context(|| format!("writing {}", path.display()))?;
 
-    let mut after = Snapshots::load(location.clone(), &args.rev)?;
+    let mut after = Snapshots::load(location.clone())?;
     if after.diagnostics.has_errors() {
         diagnostics::write(err, &after.diagnostics, Format::Human)?;
         fs::write(&path, yaml).with_context(|| format!("restoring {}", path.display()))?;

@@ -15,6 +15,9 @@ pub struct RepoArgs {
     /// The registry folder, relative to the repository root
     #[arg(long, default_value = "definitions", value_name = "PATH")]
     pub registry: String,
+    /// The branch or revision whose first-parent history defines the releases
+    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
+    pub rev: String,
 }
 
 /// A resolved repository root and registry folder.
@@ -25,6 +28,8 @@ pub struct RepoLocation {
     pub root: PathBuf,
     /// The registry folder relative to the root, `/`-separated, without trailing slash.
     pub registry: String,
+    /// The revision whose first-parent history defines the releases.
+    pub rev: String,
 }
 
 impl RepoArgs {
@@ -59,7 +64,11 @@ impl RepoArgs {
             .collect();
         parts.push(folder);
         let registry = parts.join("/");
-        Ok(RepoLocation { root, registry })
+        Ok(RepoLocation {
+            root,
+            registry,
+            rev: self.rev.clone(),
+        })
     }
 }
 

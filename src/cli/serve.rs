@@ -16,9 +16,6 @@ use super::{RepoArgs, Status};
 pub struct Args {
     #[command(flatten)]
     repo: RepoArgs,
-    /// The branch or revision whose first-parent history defines the releases
-    #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
-    rev: String,
     /// The port to listen on (0: any free port)
     #[arg(long, default_value_t = 8000)]
     port: u16,
@@ -37,7 +34,6 @@ pub fn run(args: Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<Stat
     let location = args.repo.locate()?;
     let build_args = build::Args {
         repo: args.repo.clone(),
-        rev: args.rev.clone(),
         out: std::path::PathBuf::from("unused-in-preview"),
         no_draft: args.no_draft,
         today: args.today.clone(),

@@ -22,7 +22,7 @@ pub struct Snapshots {
 
 impl Snapshots {
     /// Loads the working tree and, inside a git repository, the history of `rev`.
-    pub fn load(location: RepoLocation, rev: &str) -> Result<Snapshots> {
+    pub fn load(location: RepoLocation) -> Result<Snapshots> {
         let mut loader = Loader::new();
         let mut diagnostics = Diagnostics::new();
         let worktree_source = WorkTree::new(location.registry_dir());
@@ -32,7 +32,7 @@ impl Snapshots {
                 &history::Options {
                     repo: &location.root,
                     registry: &location.registry,
-                    rev,
+                    rev: &location.rev,
                 },
                 &mut loader,
             )?;

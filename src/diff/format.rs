@@ -212,25 +212,6 @@ pub fn write_text(out: &mut dyn Write, diff: &RegistryDiff, colour: Colour) -> i
     Ok(())
 }
 
-/// Escapes text for Markdown: HTML-significant characters as entities, Markdown
-/// punctuation with backslashes, so that no redline can inject markup into a comment.
-fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 fn md_code(s: &str) -> String {
     format!("`{}`", s.replace('`', "'"))
 }
@@ -252,7 +233,7 @@ fn md_redline(segments: &[Segment]) -> String {
             if !piece.is_empty() {
                 let current = lines.last_mut().expect("at least one line");
                 current.push_str(open);
-                current.push_str(&md_escape(piece));
+                current.push_str(&crate::render::escape_markdown(piece));
                 current.push_str(close);
             }
         }
@@ -347,15 +328,15 @@ pub fn write_markdown(out: &mut dyn Write, diff: &RegistryDiff) -> io::Result<()
     writeln!(
         out,
         "## Definitions redline: {} → {}\n",
-        md_escape(&diff.from.label),
-        md_escape(&diff.to.label)
+        crate::render::escape_markdown(&diff.from.label),
+        crate::render::escape_markdown(&diff.to.label)
     )?;
     writeln!(
         out,
         "**{}** — from {} to {}.\n",
         summary_line(diff),
-        md_escape(&describe(&diff.from)),
-        md_escape(&describe(&diff.to))
+        crate::render::escape_markdown(&describe(&diff.from)),
+        crate::render::escape_markdown(&describe(&diff.to))
     )?;
     if diff.summary.scope > 0 {
         writeln!(
@@ -381,7 +362,7 @@ pub fn write_markdown(out: &mut dyn Write, diff: &RegistryDiff) -> io::Result<()
             "### {} {} — {}\n",
             capitalise(e.entry_type.name()),
             md_code(&e.id),
-            md_escape(&e.title)
+            crate::render::escape_markdown(&e.title)
         )?;
         writeln!(out, "*{}{was} · {}*\n", e.status.as_str(), e.class.as_str())?;
         for f in &e.fields {

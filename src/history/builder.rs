@@ -43,6 +43,17 @@ impl RepoBuilder {
         when: NaiveDateTime,
     ) -> Result<CommitId> {
         let tree_id = self.write_tree(files, "")?;
+        self.commit_tree(tree_id, parents, subject, when)
+    }
+
+    /// Makes a commit of `tree_id` with fixed identity and date; moves no branch.
+    fn commit_tree(
+        &self,
+        tree_id: git2::Oid,
+        parents: &[CommitId],
+        subject: &str,
+        when: NaiveDateTime,
+    ) -> Result<CommitId> {
         let tree = self.repo.find_tree(tree_id)?;
         let time = git2::Time::new(when.and_utc().timestamp(), 0);
         let author = git2::Signature::new(
@@ -124,22 +135,7 @@ impl RepoBuilder {
             None => None,
         };
         let tree_id = self.update_tree(base, changes, "")?;
-        let tree = self.repo.find_tree(tree_id)?;
-        let time = git2::Time::new(when.and_utc().timestamp(), 0);
-        let author = git2::Signature::new(
-            "Definitions Working Group",
-            "wg@abusedefs.example.org",
-            &time,
-        )?;
-        let parents: Vec<git2::Commit> = parent
-            .iter()
-            .map(|p| self.repo.find_commit(p.0))
-            .collect::<Result<_, _>>()?;
-        let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-        let oid = self
-            .repo
-            .commit(None, &author, &author, subject, &tree, &parent_refs)?;
-        Ok(CommitId(oid))
+        self.commit_tree(tree_id, parent.as_slice(), subject, when)
     }
 
     fn update_tree(

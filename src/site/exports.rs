@@ -242,17 +242,13 @@ pub fn sitemap<'a>(paths: impl Iterator<Item = &'a String>, base_url: &str) -> S
             "{base_url}{}",
             path.strip_suffix("index.html").unwrap_or(path)
         );
-        out.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&url)));
+        out.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            crate::render::escape_html(&url)
+        ));
     }
     out.push_str("</urlset>\n");
     out
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// JSON for a `<script type="application/ld+json">`: `<` is escaped so that no value can

@@ -346,7 +346,7 @@ pub fn redline_html(segments: &[Segment]) -> String {
     let mut out = String::new();
     for s in segments {
         // Markdown source wraps lines inside paragraphs; only blank lines separate them.
-        let text = tera_escape(
+        let text = crate::render::escape_html(
             &s.text
                 .replace("\n\n", "\u{1}")
                 .replace('\n', " ")
@@ -356,21 +356,6 @@ pub fn redline_html(segments: &[Segment]) -> String {
             Op::Equal => out.push_str(&text),
             Op::Delete => out.push_str(&format!("<del><span class=\"visually-hidden\">[deleted: </span>{text}<span class=\"visually-hidden\">]</span></del>")),
             Op::Insert => out.push_str(&format!("<ins><span class=\"visually-hidden\">[inserted: </span>{text}<span class=\"visually-hidden\">]</span></ins>")),
-        }
-    }
-    out
-}
-
-fn tera_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
         }
     }
     out
