@@ -3,8 +3,12 @@
 //! registry folder of the working tree or of a commit is read through one loader (`load`)
 //! into the content model (`model`), with every problem collected as a diagnostic
 //! (`diagnostics`); `history` walks the first-parent line of a branch and finds the
-//! releases; `diff` compares two snapshots semantically, with word-level redlines; `demo`
-//! builds an example repository with a real history.
+//! releases; `diff` compares two snapshots semantically, with word-level redlines; `site`
+//! decides which pages exist and builds their views, `render` turns them into HTML with
+//! Tera and sanitised Markdown, and `output` writes the result atomically (or `serve`
+//! keeps it in memory for the live preview). Around the pipeline: `lint` checks staff
+//! documents against the registry, `demo` builds an example repository with a real
+//! history, and `embedded` holds the files compiled into the binary.
 
 pub mod cli;
 pub mod demo;
