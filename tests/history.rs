@@ -432,3 +432,26 @@ fn entry_history_follows_renames_and_lists_commits() {
     );
     assert_eq!(timeline.commits[1].date.to_string(), "2024-02-01");
 }
+
+#[test]
+fn diff_html_is_one_self_contained_page_with_escaped_text() {
+    let git = Git::with_base();
+    git.commit("Release 1.0", "2024-01-15");
+    git.edit(
+        "definitions/terms/phishing.md",
+        "deceiving people",
+        "deceiving <script>alert(1)</script> people",
+    );
+    let output = run(git.path(), &["diff", "--format", "html"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let html = stdout(&output);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(
+        html.contains("<ins>") && html.contains("&lt;script&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script>") && !html.contains("<link"),
+        "no script, no external stylesheet"
+    );
+}

@@ -20,7 +20,7 @@ pub struct Args {
     to: Option<String>,
     #[command(flatten)]
     repo: RepoArgs,
-    /// Output: `text` (terminal), `markdown` (pull-request comment) or `json`
+    /// Output: `text` (terminal), `markdown` (pull-request comment), `json`, or `html` (one self-contained page)
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     format: DiffFormat,
     /// Colour in text output: `auto` (only on a terminal, never with NO_COLOR), `always`, `never`
@@ -33,6 +33,7 @@ enum DiffFormat {
     Text,
     Markdown,
     Json,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -83,6 +84,10 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
         DiffFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &result)?;
             writeln!(out)?;
+        }
+        DiffFormat::Html => {
+            let renderer = crate::render::Renderer::new(None)?;
+            out.write_all(crate::site::standalone_diff(&result, &renderer)?.as_bytes())?;
         }
     }
     Ok(Status::Success)

@@ -831,6 +831,27 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A diff as one self-contained HTML document (styles inline, no links), for
+/// `abusedefs diff --format html`.
+pub fn standalone_diff(d: &diff::RegistryDiff, renderer: &Renderer) -> Result<String> {
+    #[derive(Serialize)]
+    struct View {
+        css: String,
+        diff: views::DiffView,
+    }
+    let css = Renderer::static_files()
+        .find(|(p, _)| *p == "style.css")
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    renderer.render(
+        "redline.html",
+        &View {
+            css,
+            diff: views::diff(d, |_, _| None),
+        },
+    )
+}
+
 /// The "Cite this" text, shared by the site and `abusedefs cite`.
 pub fn citation(
     meta: &crate::model::RegistryMeta,
