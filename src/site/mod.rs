@@ -331,17 +331,8 @@ impl<'a> Builder<'a> {
                 .unwrap_or(stable_path)
                 .to_string()
         });
-        let meta = &self.current.meta;
         Cite {
-            text: format!(
-                "{}. \"{}.\" In {}, version {}, published {}. {}",
-                meta.publisher,
-                name,
-                meta.title,
-                version,
-                long_date(published),
-                url
-            ),
+            text: citation(&self.current.meta, name, version, published, &url),
             url,
         }
     }
