@@ -80,6 +80,10 @@ struct Page<'a, T: Serialize> {
     view: &'a T,
 }
 
+/// How many pages are prepared before they are rendered: enough to keep the cores busy,
+/// few enough that their contexts do not dominate memory.
+const RENDER_BATCH: usize = 512;
+
 /// A page waiting to be rendered.
 struct Job {
     path: String,
@@ -187,6 +191,10 @@ struct Builder<'a> {
     files: Site,
     md: crate::render::markdown::Cache,
     diffs: &'a Diffs,
+    renderer: &'a Renderer,
+    /// Pages rendered so far; jobs are rendered in batches so that only one batch of
+    /// prepared contexts is held at a time.
+    pages: Site,
     /// Paths already queued, to skip duplicates without scanning `jobs`.
     queued: std::collections::HashSet<String>,
 }
@@ -212,6 +220,8 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
         files: Site::new(),
         md: Default::default(),
         diffs: &diffs,
+        renderer,
+        pages: Site::new(),
         queued: Default::default(),
     };
     b.home()?;
@@ -238,31 +248,17 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
     for (path, bytes) in Renderer::static_files() {
         b.files.insert(path.to_string(), bytes.to_vec());
     }
-    let rendered: Vec<(String, Result<String>)> = b
-        .jobs
-        .into_par_iter()
-        .map(|job| {
-            let html = renderer.render_context(job.template, &job.context);
-            (job.path, html)
-        })
-        .collect();
+    b.flush()?;
     let mut files = b.files;
     if let Some(base) = &options.base_url {
-        let pages: Vec<&String> = rendered
-            .iter()
-            .map(|(p, _)| p)
-            .filter(|p| p.as_str() != "404.html")
-            .collect();
-        let mut sorted = pages.clone();
-        sorted.sort();
+        // BTreeMap keys: already sorted.
+        let pages = b.pages.keys().filter(|p| p.as_str() != "404.html");
         files.insert(
             "sitemap.xml".into(),
-            exports::sitemap(sorted.into_iter(), base).into_bytes(),
+            exports::sitemap(pages, base).into_bytes(),
         );
     }
-    for (path, html) in rendered {
-        files.insert(path, html?.into_bytes());
-    }
+    files.append(&mut b.pages);
     Ok(files)
 }
 
@@ -321,6 +317,25 @@ impl<'a> Builder<'a> {
             template,
             context,
         });
+        if self.jobs.len() >= RENDER_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Renders the queued jobs, in parallel.
+    fn flush(&mut self) -> Result<()> {
+        let renderer = self.renderer;
+        let rendered: Vec<(String, Result<String>)> = std::mem::take(&mut self.jobs)
+            .into_par_iter()
+            .map(|job| {
+                let html = renderer.render_context(job.template, &job.context);
+                (job.path, html)
+            })
+            .collect();
+        for (path, html) in rendered {
+            self.pages.insert(path, html?.into_bytes());
+        }
         Ok(())
     }
 
