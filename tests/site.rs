@@ -441,3 +441,34 @@ fn symlinked_templates_are_never_followed() {
             .contains("LEAKED-TEMPLATE")
     );
 }
+
+#[test]
+fn an_obligation_not_yet_in_force_is_marked_pending() {
+    let git = Git::with_base();
+    git.edit(
+        "definitions/obligations/mitigation.md",
+        "effective: 2024-04-05",
+        "effective: 2030-01-01",
+    );
+    git.commit("Release 1.0", "2024-01-15");
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(git.path(), out.path(), &[]).status.code(), Some(0));
+    let home = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(home.contains("pending: not yet in force"), "{home}");
+    let page = fs::read_to_string(out.path().join("obligations/mitigation/index.html")).unwrap();
+    assert!(
+        page.contains("pending: not yet in force at this version"),
+        "{page}"
+    );
+    // At a release published after the effective date (2024-04-05), it is not marked.
+    let git = Git::with_base();
+    git.set_release("1.0", "2024-06-01");
+    git.commit("Release 1.0", "2024-06-01");
+    let out = tempfile::tempdir().unwrap();
+    build(git.path(), out.path(), &[]);
+    assert!(
+        !fs::read_to_string(out.path().join("index.html"))
+            .unwrap()
+            .contains("pending")
+    );
+}
