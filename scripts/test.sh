@@ -18,6 +18,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+for component in rustfmt clippy; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    echo "== installing the Rust $component component"
+    rustup component add "$component"
+  fi
+done
+
 echo "== formatting"
 cargo fmt --all -- --check
 
