@@ -432,12 +432,6 @@ fn replaces_rules<'a>(
     }
 }
 
-/// Which release each version's predecessor is, for changelogs.
-pub fn previous<'h>(history: &'h History, version: &str) -> Option<&'h Release> {
-    let i = history.releases.iter().position(|r| r.version == version)?;
-    i.checked_sub(1).map(|j| &history.releases[j])
-}
-
 /// The path of an entry file inside the registry folder.
 pub fn entry_path(entry_type: EntryType, id: &str) -> String {
     format!("{}/{id}.md", entry_type.folder())

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use walkdir::WalkDir;
@@ -56,10 +56,6 @@ pub struct WorkTree {
 impl WorkTree {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         WorkTree { root: root.into() }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 }
 

@@ -336,14 +336,6 @@ impl<'a> EntryRef<'a> {
             EntryRef::Procedure(p) => p.replaces.as_ref(),
         }
     }
-
-    pub fn body(&self) -> &'a str {
-        match self {
-            EntryRef::Term(t) => &t.body,
-            EntryRef::Obligation(o) => &o.body,
-            EntryRef::Procedure(p) => &p.body,
-        }
-    }
 }
 
 /// An owned entry of any type, as the loader produces it.
