@@ -76,8 +76,7 @@ impl Linter {
             for e in r.entries() {
                 if !current_ids.contains_key(e.id().as_str()) {
                     let successor = current
-                        .entries()
-                        .find(|n| n.replaces().is_some_and(|x| x == e.id()))
+                        .successor_of(e.id().as_str())
                         .map(|n| n.id().to_string());
                     retired.insert(e.id().to_string(), successor);
                 }
@@ -136,12 +135,12 @@ impl Linter {
     }
 
     fn url(&self, id: &str) -> String {
-        let folder = match self.current.get(id) {
-            Some(EntryType::Obligation) => "obligations",
-            Some(EntryType::Procedure) => "procedures",
-            _ => "definitions",
-        };
-        format!("{}{folder}/{id}/", self.base_url)
+        let entry_type = self.current.get(id).copied().unwrap_or(EntryType::Term);
+        format!(
+            "{}{}",
+            self.base_url,
+            crate::site::entry_path(entry_type, id, None)
+        )
     }
 
     pub fn lint(&self, doc: &Document) -> Vec<Finding> {

@@ -40,6 +40,12 @@ impl Registry {
         self.procedures.get(id).map(EntryRef::Procedure)
     }
 
+    /// The entry whose `replaces` names `id`: its successor after a rename or merge.
+    pub fn successor_of(&self, id: &str) -> Option<EntryRef<'_>> {
+        self.entries()
+            .find(|e| e.replaces().is_some_and(|r| r.as_str() == id))
+    }
+
     /// The umbrella definition (`kind: dns-abuse`), if the snapshot has one.
     pub fn umbrella(&self) -> Option<&Term> {
         self.terms.values().find(|t| t.kind == TermKind::DnsAbuse)

@@ -462,7 +462,7 @@ impl<'a> Builder<'a> {
                     },
                 ),
                 (None, None) => (None, "not yet defined".into()),
-                (None, Some(_)) => match successor(&r.registry, id) {
+                (None, Some(_)) => match r.registry.successor_of(id).map(|e| e.id().to_string()) {
                     Some(s) => (
                         Some(format!("versions/{}/{folder}/{s}/index.html", r.version)),
                         format!("renamed to {s}"),
@@ -510,10 +510,9 @@ impl<'a> Builder<'a> {
                             .map(|r| {
                                 (
                                     r,
-                                    self.history
-                                        .releases
-                                        .iter()
-                                        .find_map(|later| successor(&later.registry, &id)),
+                                    self.history.releases.iter().find_map(|later| {
+                                        later.registry.successor_of(&id).map(|e| e.id().to_string())
+                                    }),
                                 )
                             })
                             .ok_or_else(|| anyhow::anyhow!("no release has {id}"))?;
@@ -913,14 +912,6 @@ fn folder_of(entry_type: EntryType) -> &'static str {
         EntryType::Obligation => "obligations",
         EntryType::Procedure => "procedures",
     }
-}
-
-/// The id of the entry in `registry` whose `replaces` names `id`.
-fn successor(registry: &Registry, id: &str) -> Option<String> {
-    registry
-        .entries()
-        .find(|e| e.replaces().is_some_and(|r| r.as_str() == id))
-        .map(|e| e.id().to_string())
 }
 
 fn empty_like(registry: &Registry) -> Registry {
