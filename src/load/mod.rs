@@ -523,15 +523,26 @@ fn check_snapshot(
         }
     }
 
+    // Every entry under its id (several when an id is duplicated), so that each reference
+    // is one lookup rather than a scan of the snapshot.
+    let mut all_by_id: BTreeMap<&str, Vec<crate::model::EntryRef>> = BTreeMap::new();
+    for (_, p) in parsed {
+        let entry = p.entry.as_ref();
+        all_by_id
+            .entry(entry.id().as_str())
+            .or_default()
+            .push(entry);
+    }
     for (file, p) in parsed {
         for r in &p.references {
             // With a duplicated id, prefer the entry of the expected type: the duplicate is
             // reported once, above, not again for every reference to it.
-            let target = parsed
-                .iter()
-                .map(|(_, t)| t.entry.as_ref())
-                .filter(|t| t.id() == &r.target)
-                .max_by_key(|t| t.entry_type() == r.target_type);
+            let target = all_by_id.get(r.target.as_str()).and_then(|candidates| {
+                candidates
+                    .iter()
+                    .copied()
+                    .max_by_key(|t| t.entry_type() == r.target_type)
+            });
             let problem = match target {
                 None if failed.iter().any(|f| f == r.target.as_str()) => None,
                 None => {
