@@ -224,8 +224,7 @@ fn the_diff_json_classifies_each_kind_of_change() {
     let git = Git::with_base();
     git.commit("Release 1.0", "2024-01-15");
     // Rename: content-abuse becomes website-content-abuse.
-    git.remove("definitions/terms/content-abuse.md");
-    git.write("definitions/terms/website-content-abuse.md", "---\nid: website-content-abuse\nterm: website content abuse\nkind: outside-remit\nremit: outside\nsummary: Content abuse is harm in what a website publishes.\nreplaces: content-abuse\n---\n\nContent abuse body.\n");
+    git.rename_content_abuse();
     // Remit change: security-threat becomes an outside-remit threat.
     git.write("definitions/terms/security-threat.md", "---\nid: security-threat\nterm: security threat\nkind: outside-remit\nremit: outside\nsummary: A security threat is a use of domains that registries monitor.\n---\n\nSecurity threat body.\n");
     // Retired: the complaint procedure, and the reference to it.
@@ -374,8 +373,7 @@ fn entry_history_follows_renames_and_lists_commits() {
         "harm that lies in what",
     );
     git.commit("Reword content abuse (#2)", "2024-02-01");
-    git.remove("definitions/terms/content-abuse.md");
-    git.write("definitions/terms/website-content-abuse.md", "---\nid: website-content-abuse\nterm: website content abuse\nkind: outside-remit\nremit: outside\nsummary: Content abuse is harm in what a website publishes.\nreplaces: content-abuse\n---\n\nBody.\n");
+    git.rename_content_abuse();
     git.set_release("2.0", "2024-06-01");
     git.commit("Rename content abuse (#3)", "2024-06-01");
 

@@ -19,8 +19,7 @@ fn history() -> Git {
         "kind: related-term",
         "kind: outside-remit\nremit: outside",
     );
-    git.remove("definitions/terms/content-abuse.md");
-    git.write("definitions/terms/website-content-abuse.md", "---\nid: website-content-abuse\nterm: website content abuse\nkind: outside-remit\nremit: outside\nsummary: Content abuse is harm in what a website publishes.\nreplaces: content-abuse\n---\n\nContent abuse body.\n");
+    git.rename_content_abuse();
     git.set_release("2.0", "2024-06-01");
     git.commit("Release 2.0 (#2)", "2024-06-01");
     git

@@ -19,8 +19,7 @@ fn two_releases() -> Git {
         &format!("base_url: {BASE}\nremit:"),
     );
     git.commit("Release 1.0", "2024-01-15");
-    git.remove("definitions/terms/content-abuse.md");
-    git.write("definitions/terms/website-content-abuse.md", "---\nid: website-content-abuse\nterm: website content abuse\nkind: outside-remit\nremit: outside\nsummary: Harm in what a website publishes.\nreplaces: content-abuse\n---\n\nBody.\n");
+    git.rename_content_abuse();
     git.set_release("2.0", "2024-06-01");
     git.commit("Release 2.0", "2024-06-01");
     git

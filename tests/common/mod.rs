@@ -170,6 +170,16 @@ impl Git {
         fs::remove_file(self.path().join(path)).unwrap();
     }
 
+    /// Renames the base fixture's `content-abuse` to `website-content-abuse`, whose
+    /// `replaces` names the old id.
+    pub fn rename_content_abuse(&self) {
+        self.remove("definitions/terms/content-abuse.md");
+        self.write(
+            "definitions/terms/website-content-abuse.md",
+            "---\nid: website-content-abuse\nterm: website content abuse\nkind: outside-remit\nremit: outside\nsummary: Content abuse is harm in what a website publishes.\nreplaces: content-abuse\n---\n\nContent abuse body.\n",
+        );
+    }
+
     /// Replaces `from` with `to` in the file at `path`.
     pub fn edit(&self, path: &str, from: &str, to: &str) {
         let full = self.path().join(path);
