@@ -83,7 +83,8 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<Statu
     )?;
     fs::write(&path, updated).with_context(|| format!("writing {}", path.display()))?;
 
-    let mut after = Snapshots::load(location.clone())?;
+    let mut after = snapshots;
+    after.reload_worktree()?;
     if after.diagnostics.has_errors() {
         diagnostics::write(err, &after.diagnostics, Format::Human)?;
         fs::write(&path, yaml).with_context(|| format!("restoring {}", path.display()))?;

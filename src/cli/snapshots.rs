@@ -17,6 +17,8 @@ pub struct Snapshots {
     pub history: Option<History>,
     pub worktree: Option<Registry>,
     pub diagnostics: Diagnostics,
+    /// The history's own diagnostics, kept apart so that the working tree can be reloaded.
+    history_diagnostics: Diagnostics,
     loader: Loader,
 }
 
@@ -24,10 +26,7 @@ impl Snapshots {
     /// Loads the working tree and, inside a git repository, the history of `rev`.
     pub fn load(location: RepoLocation) -> Result<Snapshots> {
         let mut loader = Loader::new();
-        let mut diagnostics = Diagnostics::new();
-        let worktree_source = WorkTree::new(location.registry_dir());
-        let worktree = loader.load(&worktree_source, &location.registry)?;
-        let history = if history::is_repository(&location.root) {
+        let (history, history_diagnostics) = if history::is_repository(&location.root) {
             let walked = history::walk(
                 &history::Options {
                     repo: &location.root,
@@ -36,35 +35,44 @@ impl Snapshots {
                 },
                 &mut loader,
             )?;
-            diagnostics.extend(walked.diagnostics);
-            walked.history
+            (walked.history, walked.diagnostics)
         } else {
-            None
+            (None, Diagnostics::new())
         };
-        diagnostics.extend(worktree.diagnostics);
         let mut snapshots = Snapshots {
             location,
             history,
-            worktree: worktree.registry,
-            diagnostics,
+            worktree: None,
+            diagnostics: Diagnostics::new(),
+            history_diagnostics,
             loader,
         };
-        snapshots.check_worktree_against_history();
-        snapshots.diagnostics.sort();
+        snapshots.reload_worktree()?;
         Ok(snapshots)
     }
 
-    /// The history rules that involve the working tree (a reused version, a date that
-    /// goes back, `replaces`), applied through the same code as for releases.
-    fn check_worktree_against_history(&mut self) {
-        let (Some(history), Some(worktree)) = (&mut self.history, &self.worktree) else {
-            return;
-        };
-        self.diagnostics.extend(history::attach_draft(
-            history,
-            worktree,
-            &self.location.registry,
-        ));
+    /// (Re)loads the working tree — after `release` edited registry.yaml, for instance —
+    /// and applies the history rules that involve it (a reused version, a date that goes
+    /// back, `replaces`) without walking the history again.
+    pub fn reload_worktree(&mut self) -> Result<()> {
+        let source = WorkTree::new(self.location.registry_dir());
+        let loaded = self.loader.load(&source, &self.location.registry)?;
+        let mut diagnostics = self.history_diagnostics.clone();
+        diagnostics.extend(loaded.diagnostics);
+        self.worktree = loaded.registry;
+        if let Some(history) = &mut self.history {
+            history.draft = None;
+            if let Some(worktree) = &self.worktree {
+                diagnostics.extend(history::attach_draft(
+                    history,
+                    worktree,
+                    &self.location.registry,
+                ));
+            }
+        }
+        diagnostics.sort();
+        self.diagnostics = diagnostics;
+        Ok(())
     }
 
     /// The snapshot named `name`: `worktree`, a release version, or a git revision.
