@@ -108,11 +108,17 @@ fn ignored(path: &Path, root: &Path) -> bool {
         .next()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .unwrap_or_default();
-    let text = relative.to_string_lossy();
+    // Lock files (git's), and editors' temporary and swap files, come and go around a
+    // save; the save itself is the change that matters.
+    let name = relative
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     ["target", "node_modules", "site", ".abusedefs-cache"].contains(&first.as_str())
-        || text.starts_with(".git/objects")
-        || text.ends_with(".lock")
-        || text.contains(".tmp")
+        || relative.starts_with(".git/objects")
+        || [".lock", ".tmp", ".swp", ".swx", "~"]
+            .iter()
+            .any(|end| name.ends_with(end))
 }
 
 /// How long the tree must be quiet before a rebuild: an editor's save, or a `git commit`,
@@ -294,6 +300,33 @@ mod tests {
         ] {
             assert_eq!(site_path(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn build_output_git_objects_and_editor_files_are_not_changes() {
+        let root = Path::new("/repo");
+        for path in [
+            "/repo/target/x",
+            "/repo/.git/objects/ab/cd",
+            "/repo/.git/index.lock",
+            "/repo/definitions/terms/.phishing.md.swp",
+            "/repo/definitions/terms/phishing.md~",
+            "/repo/site/index.html",
+        ] {
+            assert!(ignored(Path::new(path), root), "{path}");
+        }
+        for path in [
+            "/repo/definitions/terms/phishing.md",
+            "/repo/.git/refs/heads/main",
+            "/repo/templates/site/base.html",
+        ] {
+            assert!(!ignored(Path::new(path), root), "{path}");
+        }
+        // A temporary folder's name is not an editor's temporary file.
+        assert!(!ignored(
+            Path::new("/tmp/.tmpx/definitions/terms/a.md"),
+            Path::new("/tmp/.tmpx")
+        ));
     }
 
     #[test]
