@@ -23,3 +23,4 @@ pub mod output;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod timings;

@@ -147,6 +147,7 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
         } => {
             let pages = site.keys().filter(|p| p.ends_with(".html")).count();
             let written = output::write(&args.out, &site)?;
+            crate::timings::mark("output");
             Ok(Some(Built {
                 pages,
                 written,

@@ -25,6 +25,7 @@ pub struct Snapshots {
 impl Snapshots {
     /// Loads the working tree and, inside a git repository, the history of `rev`.
     pub fn load(location: RepoLocation) -> Result<Snapshots> {
+        crate::timings::mark("start");
         let mut loader = Loader::new();
         let (history, history_diagnostics) = if history::is_repository(&location.root) {
             let walked = history::walk(
@@ -39,6 +40,7 @@ impl Snapshots {
         } else {
             (None, Diagnostics::new())
         };
+        crate::timings::mark("history walk");
         let mut snapshots = Snapshots {
             location,
             history,
@@ -48,6 +50,7 @@ impl Snapshots {
             loader,
         };
         snapshots.reload_worktree()?;
+        crate::timings::mark("working tree");
         Ok(snapshots)
     }
 

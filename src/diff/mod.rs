@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 pub use format::{Colour, write_markdown, write_text};
-pub use redline::{Op, Segment};
+pub use redline::{Memo, Op, Segment};
 
 use crate::model::{EntryRef, EntryType, Registry, TermKind};
 
@@ -249,6 +249,7 @@ fn compare(
     old: Vec<(&'static str, Value)>,
     new: Vec<(&'static str, Value)>,
     scope_fields: &[&str],
+    memo: &Memo,
 ) -> Vec<FieldChange> {
     let mut changes = Vec::new();
     for ((field, old), (_, new)) in old.into_iter().zip(new) {
@@ -289,11 +290,12 @@ fn compare(
             }
             (Value::Prose(a), Value::Prose(b)) if a != b => {
                 let (x, y) = (a.as_deref().unwrap_or(""), b.as_deref().unwrap_or(""));
-                let editorial = a.is_some() && b.is_some() && redline::is_editorial(x, y);
+                let compared = memo.compare(x, y);
+                let editorial = a.is_some() && b.is_some() && compared.0;
                 changes.push(FieldChange::Text {
                     field: field.into(),
                     class: class_of(editorial),
-                    redline: redline::redline(x, y),
+                    redline: compared.1.clone(),
                     old: a,
                     new: b,
                 });
@@ -308,16 +310,18 @@ fn entry_change(
     old: Option<EntryRef<'_>>,
     new: Option<EntryRef<'_>>,
     status: Status,
+    memo: &Memo,
 ) -> Option<EntryChange> {
     let shown = new.or(old)?;
     let (fields, class) = match (old, new) {
+        (Some(a), Some(b)) if status == Status::Changed && a == b => return None,
         (Some(a), Some(b)) => {
             let scope_fields: &[&str] = if is_umbrella(a) || is_umbrella(b) {
                 &["kind", "remit", "includes"]
             } else {
                 &["kind", "remit"]
             };
-            let fields = compare(fields(a), fields(b), scope_fields);
+            let fields = compare(fields(a), fields(b), scope_fields, memo);
             if fields.is_empty() && status == Status::Changed {
                 return None;
             }
@@ -381,6 +385,17 @@ fn entry_change(
 
 /// Compares two snapshots. `from` and `to` describe them for the output.
 pub fn diff(old: &Registry, new: &Registry, from: Side, to: Side) -> RegistryDiff {
+    diff_with(old, new, from, to, &Memo::default())
+}
+
+/// [`diff`], sharing the comparisons of texts in `memo` with other diffs.
+pub fn diff_with(
+    old: &Registry,
+    new: &Registry,
+    from: Side,
+    to: Side,
+    memo: &Memo,
+) -> RegistryDiff {
     let mut entries = Vec::new();
     let mut superseded: BTreeSet<&str> = BTreeSet::new();
     for entry_type in EntryType::ALL {
@@ -393,25 +408,27 @@ pub fn diff(old: &Registry, new: &Registry, from: Side, to: Side) -> RegistryDif
             .filter(|e| e.entry_type() == entry_type)
             .collect();
         for n in &news {
-            let same = olds.iter().find(|o| o.id() == n.id()).copied();
+            let same = old
+                .entry(n.id().as_str())
+                .filter(|o| o.entry_type() == entry_type);
             let replaced = n
                 .replaces()
                 .and_then(|r| old.entry(r.as_str()))
                 .filter(|_| same.is_none())
                 .filter(|r| new.entry(r.id().as_str()).is_none());
             let change = match (same, replaced) {
-                (Some(o), _) => entry_change(Some(o), Some(*n), Status::Changed),
+                (Some(o), _) => entry_change(Some(o), Some(*n), Status::Changed, memo),
                 (None, Some(r)) => {
                     superseded.insert(r.id().as_str());
-                    entry_change(Some(r), Some(*n), Status::Superseded)
+                    entry_change(Some(r), Some(*n), Status::Superseded, memo)
                 }
-                (None, None) => entry_change(None, Some(*n), Status::Added),
+                (None, None) => entry_change(None, Some(*n), Status::Added, memo),
             };
             entries.extend(change);
         }
         for o in &olds {
             if new.entry(o.id().as_str()).is_none() && !superseded.contains(o.id().as_str()) {
-                entries.extend(entry_change(Some(*o), None, Status::Retired));
+                entries.extend(entry_change(Some(*o), None, Status::Retired, memo));
             }
         }
     }
@@ -437,7 +454,7 @@ pub fn diff(old: &Registry, new: &Registry, from: Side, to: Side) -> RegistryDif
             ("holidays", list(&m.cycle.holidays)),
         ]
     };
-    let registry = compare(meta(old), meta(new), &[]);
+    let registry = compare(meta(old), meta(new), &[], memo);
 
     let mut summary = Summary::default();
     for e in &entries {
@@ -476,7 +493,7 @@ pub fn compare_entries(
         (Some(a), Some(b)) if a.id() != b.id() => Status::Superseded,
         _ => Status::Changed,
     };
-    entry_change(old, new, status)
+    entry_change(old, new, status, &Memo::default())
 }
 
 /// A [`Side`] for a snapshot, labelled as the user named it.

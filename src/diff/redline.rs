@@ -1,11 +1,15 @@
 //! Word-level redlines: similar's Unicode word diff on NFC-normalised text, bounded by a
 //! deadline so that a pathological pair of texts cannot hang a build or a CI job.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// How long one redline may search for the smallest diff. Past it, similar falls back
 /// to a coarser (still correct) diff; `complete` records that.
@@ -26,13 +30,56 @@ pub struct Segment {
     pub text: String,
 }
 
+/// `s` in Unicode normalisation form C, copied only when it is not already.
+fn nfc(s: &str) -> Cow<'_, str> {
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(s),
+        _ => Cow::Owned(s.nfc().collect()),
+    }
+}
+
+/// The comparison of two texts: whether the change is editorial, and the redline.
+pub type Compared = Arc<(bool, Vec<Segment>)>;
+
+/// Comparisons of texts already made, shared by the diffs of one build: most releases
+/// compared with the latest share their changed texts with other pairs, so each distinct
+/// pair of texts is compared once. Keyed by the texts themselves (hashed, then checked).
+#[derive(Default)]
+pub struct Memo {
+    seen: Mutex<HashMap<u64, Vec<(String, String, Compared)>>>,
+}
+
+impl Memo {
+    /// [`is_editorial`] and [`redline`] of `old` → `new`, computed at most once per pair.
+    pub fn compare(&self, old: &str, new: &str) -> Compared {
+        let mut hasher = std::hash::DefaultHasher::new();
+        (old, new).hash(&mut hasher);
+        let key = hasher.finish();
+        let found = self.seen.lock().ok().and_then(|seen| {
+            seen.get(&key)?
+                .iter()
+                .find(|(o, n, _)| o == old && n == new)
+                .map(|(_, _, c)| c.clone())
+        });
+        if let Some(found) = found {
+            return found;
+        }
+        let compared = Arc::new((is_editorial(old, new), redline(old, new)));
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.entry(key)
+                .or_default()
+                .push((old.to_string(), new.to_string(), compared.clone()));
+        }
+        compared
+    }
+}
+
 /// Word-level redline of `old` → `new`, with adjacent runs of the same operation merged.
 pub fn redline(old: &str, new: &str) -> Vec<Segment> {
-    let old: String = old.nfc().collect();
-    let new: String = new.nfc().collect();
+    let (old, new) = (nfc(old), nfc(new));
     let diff = TextDiff::configure()
         .timeout(DEADLINE)
-        .diff_unicode_words(old.as_str(), new.as_str());
+        .diff_unicode_words(&*old, &*new);
     let mut segments: Vec<Segment> = Vec::new();
     for change in diff.iter_all_changes() {
         let op = match change.tag() {
@@ -103,8 +150,7 @@ pub fn is_editorial(old: &str, new: &str) -> bool {
 }
 
 fn normalise_words(s: &str) -> Vec<String> {
-    s.nfc()
-        .collect::<String>()
+    nfc(s)
         .split(|c: char| {
             c.is_whitespace()
                 || (c.is_ascii_punctuation() && c != '%')
@@ -117,6 +163,35 @@ fn normalise_words(s: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase())
         .collect()
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+
+    #[test]
+    fn a_memo_gives_what_a_fresh_comparison_gives() {
+        let memo = Memo::default();
+        for (old, new) in [
+            ("a b c", "a x c"),
+            ("A b.", "a b"),
+            ("a b c", "a x c"),
+            ("", "new"),
+        ] {
+            let compared = memo.compare(old, new);
+            assert_eq!(compared.0, is_editorial(old, new));
+            assert_eq!(compared.1, redline(old, new));
+        }
+        assert_eq!(
+            memo.seen
+                .lock()
+                .unwrap()
+                .values()
+                .map(Vec::len)
+                .sum::<usize>(),
+            3
+        );
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,14 @@ pub type Files = BTreeMap<String, Vec<u8>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommitId(git2::Oid);
 
+#[cfg(test)]
+impl CommitId {
+    /// The git object id, for the history module's tests.
+    pub(crate) fn oid(self) -> git2::Oid {
+        self.0
+    }
+}
+
 pub struct RepoBuilder {
     repo: git2::Repository,
     dir: PathBuf,

@@ -106,18 +106,32 @@ pub fn entry_history(history: &History, entry_type: EntryType, id: &str) -> Entr
         }
         previous = current;
     }
-    let mut commits: Vec<Commit> = Vec::new();
-    for name in &ids {
-        if let Some(list) = history
-            .commits_by_file
-            .get(&super::entry_path(entry_type, name))
-        {
-            commits.extend(list.iter().cloned());
+    let lists: Vec<&Vec<Commit>> = ids
+        .iter()
+        .filter_map(|name| {
+            history
+                .commits_by_file
+                .get(&super::entry_path(entry_type, name))
+        })
+        .collect();
+    // Each list is already in history order; the files of a renamed entry are merged in
+    // one pass over the history.
+    let commits: Vec<Commit> = match lists.as_slice() {
+        [] => Vec::new(),
+        [one] => one.to_vec(),
+        many => {
+            let wanted: std::collections::HashSet<&str> = many
+                .iter()
+                .flat_map(|l| l.iter().map(|c| c.id.as_str()))
+                .collect();
+            history
+                .commits
+                .iter()
+                .filter(|c| wanted.contains(c.id.as_str()))
+                .cloned()
+                .collect()
         }
-    }
-    let order = |c: &Commit| history.commits.iter().position(|h| h.id == c.id);
-    commits.sort_by_key(order);
-    commits.dedup_by(|a, b| a.id == b.id);
+    };
     EntryHistory {
         id: id.to_string(),
         previous_ids: ids[1..].to_vec(),

@@ -161,6 +161,7 @@ pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
     let mut previous_version: Option<String> = None;
     let mut previous_tree: Option<git2::Oid> = None;
     let mut seen_versions: BTreeMap<String, Commit> = BTreeMap::new();
+    let mut differ = tree::TreeDiffer::new(&repo)?;
 
     for c in &commits {
         let commit = convert_commit(c);
@@ -176,7 +177,7 @@ pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
         // Which files of the registry changed since the previous first-parent commit:
         // a tree diff, which skips unchanged subtrees, so each commit costs what it changed.
         if registry_tree != previous_tree {
-            for path in tree::changed_paths(&repo, previous_tree, registry_tree)? {
+            for path in differ.changed_paths(previous_tree, registry_tree)? {
                 if path != REGISTRY_FILE {
                     history
                         .commits_by_file

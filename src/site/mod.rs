@@ -107,6 +107,7 @@ pub struct Diffs {
 impl Diffs {
     fn compute(history: &History, draft: Option<&Registry>) -> Diffs {
         let releases = &history.releases;
+        let memo = diff::Memo::default();
         let changes = releases
             .par_iter()
             .enumerate()
@@ -122,7 +123,7 @@ impl Diffs {
                 let to = diff::side(&r.version, &r.registry, Some(r.commit.id.clone()));
                 (
                     r.version.clone(),
-                    diff::diff(previous, &r.registry, from, to),
+                    diff::diff_with(previous, &r.registry, from, to, &memo),
                 )
             })
             .collect();
@@ -134,11 +135,12 @@ impl Diffs {
             .into_par_iter()
             .filter_map(|(a, b)| {
                 let (ra, rb) = (history.release(&a)?, history.release(&b)?);
-                let d = diff::diff(
+                let d = diff::diff_with(
                     &ra.registry,
                     &rb.registry,
                     diff::side(&a, &ra.registry, Some(ra.commit.id.clone())),
                     diff::side(&b, &rb.registry, Some(rb.commit.id.clone())),
+                    &memo,
                 );
                 Some(((a, b), d))
             })
@@ -149,11 +151,12 @@ impl Diffs {
                 Some(r) => (&r.registry, r.version.clone()),
                 None => (&empty, "nothing (no release yet)".to_string()),
             };
-            diff::diff(
+            diff::diff_with(
                 base,
                 d,
                 diff::side(label, base, None),
                 diff::side("draft", d, None),
+                &memo,
             )
         });
         Diffs {
@@ -210,7 +213,9 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
             anyhow::bail!("there is nothing to publish: no release and no valid working tree")
         }
     };
+    crate::timings::mark("site setup");
     let diffs = Diffs::compute(history, draft);
+    crate::timings::mark("diffs");
     let mut b = Builder {
         history,
         options,
@@ -225,14 +230,23 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
         queued: Default::default(),
     };
     b.home()?;
+    crate::timings::mark("home");
     b.entry_pages()?;
+    crate::timings::mark("entry_pages");
     b.release_pages()?;
+    crate::timings::mark("release_pages");
     b.compare_pages()?;
+    crate::timings::mark("compare_pages");
     b.history_pages()?;
+    crate::timings::mark("history_pages");
     b.draft_page()?;
+    crate::timings::mark("draft_page");
     b.versions_page()?;
+    crate::timings::mark("versions_page");
     b.cycle_page()?;
+    crate::timings::mark("cycle_page");
     b.not_found()?;
+    crate::timings::mark("not_found");
     exports::add(
         &mut b.files,
         history,
@@ -248,6 +262,7 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
     for (path, bytes) in Renderer::static_files() {
         b.files.insert(path.to_string(), bytes.to_vec());
     }
+    crate::timings::mark("exports");
     b.flush()?;
     let mut files = b.files;
     if let Some(base) = &options.base_url {
@@ -259,6 +274,7 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
         );
     }
     files.append(&mut b.pages);
+    crate::timings::mark("last pages, sitemap");
     Ok(files)
 }
 
