@@ -46,8 +46,11 @@ pub type Compared = Arc<(bool, Vec<Segment>)>;
 /// pair of texts is compared once. Keyed by the texts themselves (hashed, then checked).
 #[derive(Default)]
 pub struct Memo {
-    seen: Mutex<HashMap<u64, Vec<(String, String, Compared)>>>,
+    seen: Mutex<HashMap<u64, Vec<Remembered>>>,
 }
+
+/// A pair of texts and their comparison.
+type Remembered = (String, String, Compared);
 
 impl Memo {
     /// [`is_editorial`] and [`redline`] of `old` → `new`, computed at most once per pair.
