@@ -4,6 +4,7 @@
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 fn main() {
@@ -26,6 +27,29 @@ fn main() {
         }
         writeln!(code, "];").unwrap();
     }
+    // A fingerprint of everything the binary is built from, for the build cache: a binary
+    // built from other sources never reuses another's cached results.
+    let mut sources = Vec::new();
+    for folder in ["src", "templates", "definitions", "demo"] {
+        let base = Path::new(&root).join(folder);
+        println!("cargo:rerun-if-changed={}", base.display());
+        collect(&base, &base, &mut sources);
+    }
+    sources.push(("Cargo.lock".into(), format!("{root}/Cargo.lock")));
+    sources.push(("build.rs".into(), format!("{root}/build.rs")));
+    sources.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (relative, full) in &sources {
+        relative.hash(&mut hasher);
+        fs::read(full).unwrap_or_default().hash(&mut hasher);
+    }
+    writeln!(
+        code,
+        "pub const BUILD_ID: &str = \"{}-{:016x}\";",
+        env::var("CARGO_PKG_VERSION").unwrap_or_default(),
+        hasher.finish()
+    )
+    .unwrap();
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
     fs::write(out, code).expect("OUT_DIR is writable");
 }

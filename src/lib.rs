@@ -10,6 +10,7 @@
 //! documents against the registry, `demo` builds an example repository with a real
 //! history, and `embedded` holds the files compiled into the binary.
 
+pub mod cache;
 pub mod cli;
 pub mod demo;
 pub mod diagnostics;

@@ -1,14 +1,19 @@
-//! Writing a rendered site: only files whose bytes changed are written, each through a
-//! temporary file renamed into place; files no longer produced are removed; nothing is
-//! written until every page has been rendered. The output folder is never wiped, never
-//! left half-written, and never written outside of.
+//! Writing a site into its output folder: pages arrive as they are rendered and only
+//! files whose bytes changed are written, each to a hidden temporary file next to its
+//! target; when the whole site has been produced, the temporary files are renamed into
+//! place and the files no longer produced are removed. A build that fails before that
+//! removes its temporary files, so the folder keeps the previous site. The output folder
+//! is never wiped, never written outside of, and symbolic links in it are never followed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::time::UNIX_EPOCH;
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::site::Site;
 
@@ -22,6 +27,33 @@ pub struct Written {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+}
+
+/// A file's size and modification time: enough to tell that a file this tool wrote has
+/// not been touched since (as git's index does), without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub modified_ns: u128,
+}
+
+impl Stamp {
+    fn of(meta: &fs::Metadata) -> Option<Stamp> {
+        let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        Some(Stamp {
+            size: meta.len(),
+            modified_ns: modified.as_nanos(),
+        })
+    }
+
+    /// The stamp of the regular file at `path` (never through a symlink).
+    pub fn read(path: &Path) -> Option<Stamp> {
+        let meta = fs::symlink_metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        Stamp::of(&meta)
+    }
 }
 
 /// Checks that `path` is a plain relative path inside the output folder.
@@ -38,8 +70,8 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
 
 /// Existing regular files below `root` (relative paths); symlinks are listed separately
 /// so that they can be removed, never followed.
-fn existing(root: &Path) -> Result<(BTreeSet<PathBuf>, Vec<PathBuf>)> {
-    let mut files = BTreeSet::new();
+fn existing(root: &Path) -> Result<(HashSet<PathBuf>, Vec<PathBuf>)> {
+    let mut files = HashSet::new();
     let mut links = Vec::new();
     for entry in walkdir::WalkDir::new(root).follow_links(false).min_depth(1) {
         let entry = entry.with_context(|| format!("reading {}", root.display()))?;
@@ -57,123 +89,248 @@ fn existing(root: &Path) -> Result<(BTreeSet<PathBuf>, Vec<PathBuf>)> {
     Ok((files, links))
 }
 
-/// Writes `site` into `out`.
+/// Writes `site` into `out` in one go (all pages already in memory).
 pub fn write(out: &Path, site: &Site) -> Result<Written> {
-    let mut plan = Vec::with_capacity(site.len());
-    for (path, bytes) in site {
-        plan.push((safe_relative(path)?, bytes));
-    }
-    match fs::symlink_metadata(out) {
-        Ok(meta) if meta.file_type().is_symlink() => bail!(
-            "the output folder {} is a symbolic link: give a real folder",
-            out.display()
-        ),
-        Ok(meta) if !meta.is_dir() => bail!("{} exists and is not a folder", out.display()),
-        Ok(_) => {
-            let empty = fs::read_dir(out)?.next().is_none();
-            if !empty && !out.join(MARKER).is_file() {
-                bail!(
-                    "{} is not empty and was not made by abusedefs: refusing to overwrite it (choose another --out, or empty it)",
-                    out.display()
-                );
-            }
-        }
-        Err(_) => fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?,
-    }
-    let (old, links) = existing(out)?;
-    for link in &links {
-        fs::remove_file(out.join(link))
-            .with_context(|| format!("removing the symbolic link {}", out.join(link).display()))?;
-    }
-    let mut result = Written::default();
-    let mut produced = BTreeSet::new();
-    produced.insert(PathBuf::from(MARKER));
-    write_if_changed(
-        out,
-        Path::new(MARKER),
-        b"This folder is a site built by abusedefs; builds update it in place.\n",
-    )?;
-    for (relative, bytes) in &plan {
-        produced.insert(relative.clone());
-        if write_if_changed(out, relative, bytes)? {
-            result.written += 1;
-        } else {
-            result.unchanged += 1;
-        }
-    }
-    for stale in old.difference(&produced) {
-        fs::remove_file(out.join(stale))
-            .with_context(|| format!("removing {}", out.join(stale).display()))?;
-        result.removed += 1;
-    }
-    remove_empty_dirs(out)?;
-    Ok(result)
+    let mut writer = Writer::open(out)?;
+    writer.put_all(site.iter().map(|(p, b)| (p.clone(), b.clone())).collect())?;
+    writer.commit()
 }
 
-/// Writes `bytes` to `out/relative` through a temporary file and a rename, unless the file
-/// already holds them. Returns whether it wrote.
-fn write_if_changed(out: &Path, relative: &Path, bytes: &[u8]) -> Result<bool> {
-    let target = out.join(relative);
-    if let Ok(meta) = fs::symlink_metadata(&target)
+/// An update of an output folder in progress. Dropped without [`Writer::commit`], it
+/// removes what it wrote and the folders it created.
+pub struct Writer {
+    out: PathBuf,
+    /// Regular files found in the folder when the update began.
+    old: HashSet<PathBuf>,
+    produced: HashSet<PathBuf>,
+    /// Temporary files written, with their targets.
+    pending: Vec<(PathBuf, PathBuf)>,
+    /// Folders known to be real folders inside `out` (checked or created).
+    dirs: HashSet<PathBuf>,
+    created_dirs: Vec<PathBuf>,
+    written: Written,
+    committed: bool,
+}
+
+impl Writer {
+    /// Begins updating `out`: creates it if missing, refuses a symlink, a file, or a
+    /// non-empty folder that this tool did not make.
+    pub fn open(out: &Path) -> Result<Writer> {
+        match fs::symlink_metadata(out) {
+            Ok(meta) if meta.file_type().is_symlink() => bail!(
+                "the output folder {} is a symbolic link: give a real folder",
+                out.display()
+            ),
+            Ok(meta) if !meta.is_dir() => bail!("{} exists and is not a folder", out.display()),
+            Ok(_) => {
+                let empty = fs::read_dir(out)?.next().is_none();
+                if !empty && !out.join(MARKER).is_file() {
+                    bail!(
+                        "{} is not empty and was not made by abusedefs: refusing to overwrite it (choose another --out, or empty it)",
+                        out.display()
+                    );
+                }
+            }
+            Err(_) => {
+                fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?
+            }
+        }
+        let (old, links) = existing(out)?;
+        for link in &links {
+            fs::remove_file(out.join(link)).with_context(|| {
+                format!("removing the symbolic link {}", out.join(link).display())
+            })?;
+        }
+        let mut writer = Writer {
+            out: out.to_path_buf(),
+            old,
+            produced: HashSet::new(),
+            pending: Vec::new(),
+            dirs: HashSet::from([out.to_path_buf()]),
+            created_dirs: Vec::new(),
+            written: Written::default(),
+            committed: false,
+        };
+        writer.put_all(vec![(
+            MARKER.to_string(),
+            b"This folder is a site built by abusedefs; builds update it in place.\n".to_vec(),
+        )])?;
+        // The marker is bookkeeping, not part of the site's count.
+        writer.written = Written::default();
+        Ok(writer)
+    }
+
+    /// Adds files to the site: each is compared with the file already there and, when it
+    /// differs, written to a temporary file. Returns the stamp each file will have.
+    pub fn put_all(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Stamp)>> {
+        let mut plan = Vec::with_capacity(files.len());
+        for (path, bytes) in files {
+            let relative = safe_relative(&path)?;
+            let target = self.out.join(&relative);
+            let parent = target.parent().unwrap_or(&self.out).to_path_buf();
+            if !self.dirs.contains(&parent) {
+                self.real_dirs(&parent)?;
+            }
+            let existed = self.old.contains(&relative);
+            self.produced.insert(relative);
+            plan.push((path, target, existed, bytes));
+        }
+        let outcomes: Vec<Result<(String, Stamp, Option<PathBuf>, PathBuf)>> = plan
+            .into_par_iter()
+            .map(|(path, target, existed, bytes)| {
+                let (stamp, temp) = write_if_changed(&target, existed, &bytes)?;
+                Ok((path, stamp, temp, target))
+            })
+            .collect();
+        let mut stamps = Vec::with_capacity(outcomes.len());
+        let mut failure = None;
+        for outcome in outcomes {
+            // Every temporary file is recorded, even after a failure, so that it is removed.
+            let (path, stamp, temp, target) = match outcome {
+                Ok(done) => done,
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    continue;
+                }
+            };
+            match temp {
+                Some(temp) => {
+                    self.written.written += 1;
+                    self.pending.push((temp, target));
+                }
+                None => self.written.unchanged += 1,
+            }
+            stamps.push((path, stamp));
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(stamps),
+        }
+    }
+
+    /// Keeps a file that is already in the folder, unchanged (reused from the build
+    /// cache, which checked its stamp).
+    pub fn keep(&mut self, path: &str) -> Result<()> {
+        let relative = safe_relative(path)?;
+        if !self.old.contains(&relative) {
+            bail!(
+                "{path} was expected in {} but is missing",
+                self.out.display()
+            );
+        }
+        self.produced.insert(relative);
+        self.written.unchanged += 1;
+        Ok(())
+    }
+
+    /// Creates the folders from `out` down to `dir`, replacing any file or symlink in the
+    /// way, so that nothing is ever written through a link to outside the output folder.
+    fn real_dirs(&mut self, dir: &Path) -> Result<()> {
+        let relative = dir
+            .strip_prefix(&self.out)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        let mut current = self.out.clone();
+        for part in relative.components() {
+            current.push(part);
+            if self.dirs.contains(&current) {
+                continue;
+            }
+            match fs::symlink_metadata(&current) {
+                Ok(meta) if meta.is_dir() => {}
+                found => {
+                    if found.is_ok() {
+                        fs::remove_file(&current)
+                            .with_context(|| format!("removing {}", current.display()))?;
+                    }
+                    fs::create_dir(&current)
+                        .with_context(|| format!("creating {}", current.display()))?;
+                    self.created_dirs.push(current.clone());
+                }
+            }
+            self.dirs.insert(current.clone());
+        }
+        Ok(())
+    }
+
+    /// Renames every temporary file into place and removes the files no longer produced.
+    pub fn commit(mut self) -> Result<Written> {
+        for (temp, target) in std::mem::take(&mut self.pending) {
+            fs::rename(&temp, &target)
+                .with_context(|| format!("renaming into {}", target.display()))?;
+        }
+        let mut stale: Vec<&PathBuf> = self.old.difference(&self.produced).collect();
+        stale.sort();
+        let mut parents = BTreeSet::new();
+        for file in stale {
+            let path = self.out.join(file);
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            self.written.removed += 1;
+            parents.extend(path.parent().map(Path::to_path_buf));
+        }
+        // Folders left empty by the removals, deepest first.
+        let mut parents: Vec<PathBuf> = parents.into_iter().collect();
+        parents.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for dir in parents {
+            let mut dir = dir.as_path();
+            while dir != self.out && dir.starts_with(&self.out) {
+                if fs::remove_dir(dir).is_err() {
+                    break; // not empty
+                }
+                dir = dir.parent().unwrap_or(&self.out);
+            }
+        }
+        self.committed = true;
+        Ok(self.written.clone())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        for (temp, _) in &self.pending {
+            let _ = fs::remove_file(temp);
+        }
+        for dir in self.created_dirs.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Compares `bytes` with the file at `target` and, when they differ, writes them to a
+/// temporary file beside it. Returns the stamp the target will have, and the temporary
+/// file if one was written.
+fn write_if_changed(
+    target: &Path,
+    existed: bool,
+    bytes: &[u8],
+) -> Result<(Stamp, Option<PathBuf>)> {
+    if existed
+        && let Ok(meta) = fs::symlink_metadata(target)
         && meta.is_file()
         && meta.len() == bytes.len() as u64
-        && fs::read(&target).is_ok_and(|old| old == bytes)
+        && fs::read(target).is_ok_and(|old| old == bytes)
+        && let Some(stamp) = Stamp::of(&meta)
     {
-        return Ok(false);
+        return Ok((stamp, None));
     }
-    let parent = target.parent().unwrap_or(out);
-    ensure_real_dirs(out, parent)?;
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let mut file =
         fs::File::create(&temp).with_context(|| format!("writing {}", temp.display()))?;
     file.write_all(bytes)
         .with_context(|| format!("writing {}", temp.display()))?;
-    drop(file);
-    fs::rename(&temp, &target).with_context(|| format!("renaming into {}", target.display()))?;
-    Ok(true)
-}
-
-/// Creates the folders from `out` down to `dir`, replacing any file or symlink in the way,
-/// so that nothing is ever written through a link to outside the output folder.
-fn ensure_real_dirs(out: &Path, dir: &Path) -> Result<()> {
-    let relative = dir.strip_prefix(out).unwrap_or(Path::new(""));
-    let mut current = out.to_path_buf();
-    for part in relative.components() {
-        current.push(part);
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.is_dir() => continue,
-            Ok(_) => fs::remove_file(&current)
-                .with_context(|| format!("removing {}", current.display()))?,
-            Err(_) => {}
-        }
-        fs::create_dir(&current).with_context(|| format!("creating {}", current.display()))?;
-    }
-    Ok(())
-}
-
-fn remove_empty_dirs(root: &Path) -> Result<()> {
-    let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .min_depth(1)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_dir())
-        .map(|e| e.into_path())
-        .collect();
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for dir in dirs {
-        if fs::read_dir(&dir)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false)
-        {
-            fs::remove_dir(&dir).with_context(|| format!("removing {}", dir.display()))?;
-        }
-    }
-    Ok(())
+    let stamp = file
+        .metadata()
+        .ok()
+        .and_then(|m| Stamp::of(&m))
+        .with_context(|| format!("reading the time of {}", temp.display()))?;
+    Ok((stamp, Some(temp)))
 }
 
 #[cfg(test)]

@@ -383,6 +383,7 @@ fn entry_history_follows_renames_and_lists_commits() {
             repo: git.path(),
             registry: "definitions",
             rev: "HEAD",
+            cache: &abusedefs::cache::Cache::off(),
         },
         &mut loader,
     )
@@ -452,4 +453,60 @@ fn diff_html_is_one_self_contained_page_with_escaped_text() {
         !html.contains("<script>") && !html.contains("<link"),
         "no script, no external stylesheet"
     );
+}
+
+/// The history as a walk with `cache` finds it, printed for comparison.
+fn walked(git: &Git, cache: &abusedefs::cache::Cache) -> String {
+    let mut loader = abusedefs::load::Loader::new();
+    let walked = abusedefs::history::walk(
+        &abusedefs::history::Options {
+            repo: git.path(),
+            registry: "definitions",
+            rev: "HEAD",
+            cache,
+        },
+        &mut loader,
+    )
+    .unwrap();
+    format!("{:?}\n{:?}", walked.history, walked.diagnostics)
+}
+
+#[test]
+fn a_walk_from_the_cache_finds_what_a_fresh_walk_finds() {
+    let git = Git::with_base();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = abusedefs::cache::Cache::at(cache_dir.path());
+    let off = abusedefs::cache::Cache::off();
+    git.set_release("1.0", "2024-01-01");
+    git.commit("First release", "2024-01-01");
+    assert_eq!(walked(&git, &cache), walked(&git, &off));
+    assert!(
+        cache_dir
+            .path()
+            .join(".abusedefs-cache/walk.json")
+            .is_file()
+    );
+
+    // Commits added since the cached walk: only they are walked, with the same result.
+    git.edit(
+        "definitions/terms/malware.md",
+        "Malware",
+        "Malicious software",
+    );
+    let reworded = git.commit("Reword malware", "2024-02-01");
+    git.rename_content_abuse();
+    git.set_release("2.0", "2024-06-01");
+    git.commit("Rename content abuse", "2024-06-01");
+    assert_eq!(walked(&git, &cache), walked(&git, &off));
+
+    // The branch moved back, then forward on another line: the cache follows.
+    git.run(&["reset", "-q", "--hard", &reworded]);
+    assert_eq!(walked(&git, &cache), walked(&git, &off));
+    git.set_release("1.1", "2024-03-01");
+    git.commit("Another release on a rewritten line", "2024-03-01");
+    assert_eq!(walked(&git, &cache), walked(&git, &off));
+
+    // A corrupt cache is a miss, not an error.
+    std::fs::write(cache_dir.path().join(".abusedefs-cache/walk.json"), "{").unwrap();
+    assert_eq!(walked(&git, &cache), walked(&git, &off));
 }

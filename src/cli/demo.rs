@@ -40,6 +40,8 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
         repo: dir.clone(),
         registry: demo::REGISTRY.to_string(),
         rev: "HEAD".into(),
+        // The example repository is built afresh each time: nothing to reuse.
+        no_cache: true,
     };
     let mut snapshots = Snapshots::load(repo.locate()?)?;
     if snapshots.diagnostics.has_errors() {

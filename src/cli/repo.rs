@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::cache::Cache;
+
 /// The arguments every command that reads a registry takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RepoArgs {
@@ -18,6 +20,10 @@ pub struct RepoArgs {
     /// The branch or revision whose first-parent history defines the releases
     #[arg(long = "ref", default_value = "HEAD", value_name = "REV")]
     pub rev: String,
+    /// Compute everything afresh, without reading or writing the build cache
+    /// (`.abusedefs-cache/` at the repository root, safe to delete)
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// A resolved repository root and registry folder.
@@ -30,6 +36,8 @@ pub struct RepoLocation {
     pub registry: String,
     /// The revision whose first-parent history defines the releases.
     pub rev: String,
+    /// Whether the build cache may be used.
+    pub cache: bool,
 }
 
 impl RepoArgs {
@@ -68,6 +76,7 @@ impl RepoArgs {
             root,
             registry,
             rev: self.rev.clone(),
+            cache: !self.no_cache,
         })
     }
 }
@@ -75,6 +84,15 @@ impl RepoArgs {
 impl RepoLocation {
     pub fn registry_dir(&self) -> PathBuf {
         self.root.join(&self.registry)
+    }
+
+    /// The build cache of this repository (off with `--no-cache`, or outside git).
+    pub fn cache(&self) -> Cache {
+        if self.cache && crate::history::is_repository(&self.root) {
+            Cache::at(&self.root)
+        } else {
+            Cache::off()
+        }
     }
 }
 

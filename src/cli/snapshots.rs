@@ -33,6 +33,7 @@ impl Snapshots {
                     repo: &location.root,
                     registry: &location.registry,
                     rev: &location.rev,
+                    cache: &location.cache(),
                 },
                 &mut loader,
             )?;

@@ -13,8 +13,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::cache::{self, Cache};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{Loaded, Loader, REGISTRY_FILE};
 use crate::model::{EntryType, Registry};
@@ -23,7 +24,7 @@ pub use entry::{EntryHistory, Event, Step, entry_history};
 pub use tree::GitTree;
 
 /// A commit, converted from git2 at the boundary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Commit {
     pub id: String,
     pub short: String,
@@ -40,6 +41,8 @@ pub struct Release {
     pub version: String,
     pub published: NaiveDate,
     pub commit: Commit,
+    /// The id of the registry folder's git tree: the snapshot's content, for cache keys.
+    pub tree: String,
     pub registry: Registry,
 }
 
@@ -76,6 +79,8 @@ pub struct Options<'a> {
     pub registry: &'a str,
     /// The revision whose first-parent history is built.
     pub rev: &'a str,
+    /// Where the walk of earlier builds is kept, to walk only commits added since.
+    pub cache: &'a Cache,
 }
 
 /// The history with the problems found in it. `history` is `None` when the repository
@@ -149,49 +154,39 @@ pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
         .and_then(|o| o.peel_to_commit())
         .with_context(|| format!("cannot resolve the revision `{}`", options.rev));
     let mut history = History::default();
-    let commits: Vec<git2::Commit> = match head {
-        Ok(head) => first_parent_line(head)?,
+    let registry_path = options.registry.trim_end_matches('/');
+    let records: Vec<CommitRecord> = match head {
+        Ok(head) => first_parent_records(&repo, head, registry_path, options.cache)?,
         // An empty repository (no commit yet) has only a draft.
         Err(_) if repo.head().is_err() => Vec::new(),
         Err(e) => return Err(e),
     };
 
-    let registry_path = options.registry.trim_end_matches('/');
     let mut version_cache: HashMap<git2::Oid, Option<String>> = HashMap::new();
     let mut previous_version: Option<String> = None;
-    let mut previous_tree: Option<git2::Oid> = None;
     let mut seen_versions: BTreeMap<String, Commit> = BTreeMap::new();
-    let mut differ = tree::TreeDiffer::new(&repo)?;
 
-    for c in &commits {
-        let commit = convert_commit(c);
-        let tree = c
-            .tree()
-            .with_context(|| format!("reading the tree of commit {}", commit.short))?;
-        let registry_tree = tree
-            .get_path(Path::new(registry_path))
-            .ok()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
-            .map(|e| e.id());
-
-        // Which files of the registry changed since the previous first-parent commit:
-        // a tree diff, which skips unchanged subtrees, so each commit costs what it changed.
-        if registry_tree != previous_tree {
-            for path in differ.changed_paths(previous_tree, registry_tree)? {
-                if path != REGISTRY_FILE {
-                    history
-                        .commits_by_file
-                        .entry(path)
-                        .or_default()
-                        .push(commit.clone());
-                }
+    for record in records {
+        let CommitRecord {
+            commit,
+            tree,
+            registry_yaml,
+            changed,
+        } = record;
+        for path in changed {
+            if path != REGISTRY_FILE {
+                history
+                    .commits_by_file
+                    .entry(path)
+                    .or_default()
+                    .push(commit.clone());
             }
         }
-        let registry_yaml = match registry_tree {
-            Some(oid) => repo.find_tree(oid)?.get_name(REGISTRY_FILE).map(|e| e.id()),
-            None => None,
-        };
-        previous_tree = registry_tree;
+        let registry_tree = tree.as_deref().map(git2::Oid::from_str).transpose()?;
+        let registry_yaml = registry_yaml
+            .as_deref()
+            .map(git2::Oid::from_str)
+            .transpose()?;
         let version = registry_yaml.as_ref().and_then(|oid| {
             version_cache
                 .entry(*oid)
@@ -244,6 +239,7 @@ pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
             version,
             published: registry.meta.published,
             commit,
+            tree: registry_tree.map(|t| t.to_string()).unwrap_or_default(),
             registry,
         });
     }
@@ -274,10 +270,55 @@ pub fn attach_draft(
     diagnostics
 }
 
-/// The first-parent line ending at `head`, oldest first.
-fn first_parent_line(head: git2::Commit<'_>) -> Result<Vec<git2::Commit<'_>>> {
+/// What the walk needs of one first-parent commit, as the build cache keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CommitRecord {
+    commit: Commit,
+    /// The registry folder's tree id, if the commit has the folder.
+    tree: Option<String>,
+    /// The blob id of its `registry.yaml`.
+    registry_yaml: Option<String>,
+    /// Files of the registry folder changed since the previous first-parent commit.
+    changed: Vec<String>,
+}
+
+/// The cached walk: the records of the first-parent line, oldest first.
+#[derive(Serialize, Deserialize)]
+struct CachedWalk {
+    key: String,
+    records: Vec<CommitRecord>,
+}
+
+/// The records of the first-parent line ending at `head`, oldest first. Commits already
+/// walked by an earlier build come from the cache; only newer ones are read from git.
+fn first_parent_records(
+    repo: &git2::Repository,
+    head: git2::Commit<'_>,
+    registry_path: &str,
+    cache: &Cache,
+) -> Result<Vec<CommitRecord>> {
+    let name = "walk.json";
+    let key = cache::key(&(registry_path, "first-parent walk"));
+    let mut known = cache
+        .read::<CachedWalk>(name)
+        .filter(|c| c.key == key)
+        .map(|c| c.records)
+        .unwrap_or_default();
+    let positions: HashMap<&str, usize> = known
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.commit.id.as_str(), i))
+        .collect();
+    // Back from head until a commit the cache knows (or the root).
     let mut line = vec![head];
-    while let Some(last) = line.last() {
+    let mut base = None;
+    loop {
+        let last = line.last().context("the line is never empty")?;
+        if let Some(&at) = positions.get(last.id().to_string().as_str()) {
+            base = Some(at);
+            line.pop();
+            break;
+        }
         if last.parent_count() == 0 {
             break;
         }
@@ -287,7 +328,54 @@ fn first_parent_line(head: git2::Commit<'_>) -> Result<Vec<git2::Commit<'_>>> {
         line.push(parent);
     }
     line.reverse();
-    Ok(line)
+    let unchanged = line.is_empty() && base == Some(known.len().wrapping_sub(1));
+    known.truncate(base.map_or(0, |at| at + 1));
+
+    let mut differ = tree::TreeDiffer::new(repo)?;
+    let mut previous_tree = known
+        .last()
+        .and_then(|r| r.tree.as_deref())
+        .map(git2::Oid::from_str)
+        .transpose()?;
+    for c in &line {
+        let commit = convert_commit(c);
+        let root = c
+            .tree()
+            .with_context(|| format!("reading the tree of commit {}", commit.short))?;
+        let registry_tree = root
+            .get_path(Path::new(registry_path))
+            .ok()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .map(|e| e.id());
+        // A comparison of the two trees that skips unchanged subtrees, so each commit
+        // costs what it changed.
+        let changed = if registry_tree != previous_tree {
+            differ.changed_paths(previous_tree, registry_tree)?
+        } else {
+            Vec::new()
+        };
+        let registry_yaml = match registry_tree {
+            Some(oid) => repo.find_tree(oid)?.get_name(REGISTRY_FILE).map(|e| e.id()),
+            None => None,
+        };
+        previous_tree = registry_tree;
+        known.push(CommitRecord {
+            commit,
+            tree: registry_tree.map(|t| t.to_string()),
+            registry_yaml: registry_yaml.map(|b| b.to_string()),
+            changed,
+        });
+    }
+    if !unchanged {
+        cache.write(
+            name,
+            &CachedWalk {
+                key,
+                records: known.clone(),
+            },
+        );
+    }
+    Ok(known)
 }
 
 /// A release's registry, or its diagnostics re-labelled with the release and commit.

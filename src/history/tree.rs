@@ -23,22 +23,16 @@ impl<'r> GitTree<'r> {
             .with_context(|| format!("reading tree {oid}"))?;
         let mut files = Vec::new();
         let mut blobs = BTreeMap::new();
-        let mut failure = None;
-        let odb = repo.odb().context("opening the object database")?;
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
             // A name that is not UTF-8 is kept (lossily) so that the loader reports it.
             let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
             let kind = match entry.filemode() {
                 0o040000 => FileKind::Dir,
                 0o120000 => FileKind::Symlink,
-                // The size from the object header: the content is read only if needed.
-                0o100644 | 0o100755 => match odb.read_header(entry.id()) {
-                    Ok((size, _)) => FileKind::File { size: size as u64 },
-                    Err(e) => {
-                        failure = Some(e);
-                        return git2::TreeWalkResult::Abort;
-                    }
-                },
+                // The size is asked for only when the loader reads the blob: most blobs
+                // it already knows by id from an earlier release, and reading a packed
+                // object's header may cost as much as reading the object.
+                0o100644 | 0o100755 => FileKind::File { size: None },
                 _ => FileKind::Other,
             };
             if matches!(kind, FileKind::File { .. }) {
@@ -52,9 +46,6 @@ impl<'r> GitTree<'r> {
             git2::TreeWalkResult::Ok
         })
         .with_context(|| format!("walking tree {oid}"))?;
-        if let Some(e) = failure {
-            return Err(e).context("reading a blob");
-        }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(GitTree { repo, files, blobs })
     }
@@ -67,6 +58,19 @@ impl Source for GitTree<'_> {
 
     fn list(&self) -> Result<Vec<SourceFile>> {
         Ok(self.files.clone())
+    }
+
+    fn size(&self, path: &str) -> Result<Option<u64>> {
+        let oid = self
+            .blobs
+            .get(path)
+            .with_context(|| format!("{path} is not a file in this tree"))?;
+        let (size, _) = self
+            .repo
+            .odb()
+            .and_then(|odb| odb.read_header(*oid))
+            .with_context(|| format!("reading {path}"))?;
+        Ok(Some(size as u64))
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>> {

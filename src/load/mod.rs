@@ -378,7 +378,11 @@ fn read_text(
     shown: &str,
     diagnostics: &mut Diagnostics,
 ) -> Result<Option<String>> {
-    if let FileKind::File { size } = file.kind
+    let size = match file.kind {
+        FileKind::File { size: Some(size) } => Some(size),
+        _ => source.size(&file.path)?,
+    };
+    if let Some(size) = size
         && size > MAX_FILE_BYTES
     {
         diagnostics.push(

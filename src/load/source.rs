@@ -17,7 +17,9 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     File {
-        size: u64,
+        /// The size when the source knows it without reading the content (a git tree
+        /// does not: the loader then checks the size of what it reads).
+        size: Option<u64>,
     },
     Dir,
     Symlink,
@@ -43,6 +45,10 @@ pub trait Source {
     fn list(&self) -> Result<Vec<SourceFile>>;
     /// The bytes of a regular file listed by [`Source::list`], at most `limit` bytes.
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>>;
+    /// The size of a file listed without one, found without reading its content.
+    fn size(&self, _path: &str) -> Result<Option<u64>> {
+        Ok(None)
+    }
     /// Whether the registry folder exists at all in this snapshot.
     fn exists(&self) -> bool;
 }
@@ -90,7 +96,9 @@ impl Source for WorkTree {
                 let meta = item
                     .metadata()
                     .with_context(|| format!("reading {}", item.path().display()))?;
-                FileKind::File { size: meta.len() }
+                FileKind::File {
+                    size: Some(meta.len()),
+                }
             } else {
                 FileKind::Other
             };
@@ -161,7 +169,7 @@ impl Source for MemorySource {
         out.extend(self.files.iter().map(|(path, (bytes, id))| SourceFile {
             path: path.clone(),
             kind: FileKind::File {
-                size: bytes.len() as u64,
+                size: Some(bytes.len() as u64),
             },
             content_id: id.clone(),
         }));

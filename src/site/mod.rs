@@ -200,6 +200,8 @@ struct Builder<'a> {
     pages: Site,
     /// Paths already queued, to skip duplicates without scanning `jobs`.
     queued: std::collections::HashSet<String>,
+    /// Each entry's versions, computed once (see `switcher`).
+    switchers: std::collections::HashMap<(EntryType, String), std::rc::Rc<Vec<SwitchItem>>>,
 }
 
 /// Builds every page of the site for `history`.
@@ -228,6 +230,7 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
         renderer,
         pages: Site::new(),
         queued: Default::default(),
+        switchers: Default::default(),
     };
     b.home()?;
     crate::timings::mark("home");
@@ -447,8 +450,12 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    /// The version switcher for `id`: one line per release, never a dead link.
-    fn switcher(&self, entry_type: EntryType, id: &str, selected: Option<&str>) -> Vec<SwitchItem> {
+    /// The versions of `id` for its switcher: one line per release, never a dead link.
+    /// Computed once per entry, for its current page and all its archived pages.
+    fn switcher(&mut self, entry_type: EntryType, id: &str) -> std::rc::Rc<Vec<SwitchItem>> {
+        if let Some(items) = self.switchers.get(&(entry_type, id.to_string())) {
+            return items.clone();
+        }
         let folder = folder_of(entry_type);
         let mut items = Vec::new();
         let mut seen: Option<EntryRef> = None;
@@ -494,16 +501,35 @@ impl<'a> Builder<'a> {
                 published: long_date(r.published),
                 href,
                 note,
-                selected: selected == Some(r.version.as_str()),
             });
         }
+        let items = std::rc::Rc::new(items);
+        self.switchers
+            .insert((entry_type, id.to_string()), items.clone());
         items
+    }
+
+    /// The archived page of release `index`: the releases just before and after it,
+    /// rather than every release, so that a page's size does not grow with the history.
+    fn neighbours(&mut self, entry_type: EntryType, id: &str, index: usize) -> Versions {
+        let all = self.switcher(entry_type, id);
+        let pick = |i: Option<usize>| i.and_then(|i| all.get(i)).cloned();
+        Versions::Nearby {
+            this: pick(Some(index)),
+            before: pick(index.checked_sub(1)),
+            after: pick(Some(index + 1)),
+            count: all
+                .iter()
+                .filter(|s| s.href.is_some() && !s.note.starts_with("renamed"))
+                .count(),
+        }
     }
 
     fn entry_pages(&mut self) -> Result<()> {
         // The current pages show the current snapshot: the latest release, or in preview
         // (or before any release) the working tree.
         let latest = self.current;
+        let latest_references = references(latest);
         for entry_type in EntryType::ALL {
             let folder = folder_of(entry_type);
             for id in self.ids(entry_type) {
@@ -512,7 +538,7 @@ impl<'a> Builder<'a> {
                     prefix: String::new(),
                     published: latest.meta.published,
                 };
-                let switcher = self.switcher(entry_type, &id, None);
+                let switcher = Versions::All(self.switcher(entry_type, &id).to_vec());
                 let (registry, retired): (&Registry, Option<Banner>) = match latest.entry(&id) {
                     Some(_) => (latest, None),
                     None => {
@@ -564,7 +590,25 @@ impl<'a> Builder<'a> {
                 let Some(entry) = registry.entry(&id) else {
                     continue;
                 };
-                let view = EntryPage::new(registry, &place, entry, switcher, &id, &self.md);
+                // A retired entry shows the last release that had it.
+                let older_references;
+                let index = if std::ptr::eq(registry, latest) {
+                    &latest_references
+                } else {
+                    older_references = references(registry);
+                    &older_references
+                };
+                let view = EntryPage::new(
+                    registry,
+                    &place,
+                    entry,
+                    switcher,
+                    index
+                        .get(id.as_str())
+                        .map(Vec::as_slice)
+                        .unwrap_or_default(),
+                    &self.md,
+                );
                 let mut layout = self.layout(&path, entry.title(), "definitions");
                 if retired.is_some() {
                     layout.banner = retired;
@@ -585,7 +629,8 @@ impl<'a> Builder<'a> {
 
     fn release_pages(&mut self) -> Result<()> {
         let releases = self.history.releases.clone();
-        for r in releases.iter() {
+        for (index, r) in releases.iter().enumerate() {
+            let references = references(&r.registry);
             let prefix = format!("versions/{}/", r.version);
             let place = Place {
                 prefix: prefix.clone(),
@@ -602,8 +647,15 @@ impl<'a> Builder<'a> {
                 let folder = folder_of(entry.entry_type());
                 let id = entry.id().as_str();
                 let path = format!("{prefix}{folder}/{id}/index.html");
-                let switcher = self.switcher(entry.entry_type(), id, Some(&r.version));
-                let view = EntryPage::new(&r.registry, &place, entry, switcher, id, &self.md);
+                let switcher = self.neighbours(entry.entry_type(), id, index);
+                let view = EntryPage::new(
+                    &r.registry,
+                    &place,
+                    entry,
+                    switcher,
+                    references.get(id).map(Vec::as_slice).unwrap_or_default(),
+                    &self.md,
+                );
                 let mut layout = self.layout(
                     &path,
                     &format!("{} (version {})", entry.title(), r.version),
@@ -945,7 +997,67 @@ struct SwitchItem {
     published: String,
     href: Option<String>,
     note: String,
-    selected: bool,
+}
+
+/// The versions an entry page links to: every release on the current page; on an
+/// archived page, the release itself and the ones just before and after it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Versions {
+    All(Vec<SwitchItem>),
+    Nearby {
+        this: Option<SwitchItem>,
+        before: Option<SwitchItem>,
+        after: Option<SwitchItem>,
+        /// How many releases have a version of the entry.
+        count: usize,
+    },
+}
+
+/// A reference from one entry to another: where it comes from and how it is shown.
+struct Reference<'r> {
+    folder: &'static str,
+    id: &'r str,
+    text: String,
+}
+
+/// For each entry id, the entries of `registry` that refer to it (terms first, then
+/// obligations, each once, in id order): built once per snapshot rather than by a scan
+/// of the whole registry per page.
+fn references(registry: &Registry) -> std::collections::HashMap<&str, Vec<Reference<'_>>> {
+    let mut index: std::collections::HashMap<&str, Vec<Reference>> = Default::default();
+    for t in registry.terms.values() {
+        let targets: BTreeSet<&str> = t
+            .obligations
+            .iter()
+            .chain(&t.see_also)
+            .chain(&t.includes)
+            .map(|x| x.as_str())
+            .collect();
+        for target in targets {
+            index.entry(target).or_default().push(Reference {
+                folder: "definitions",
+                id: t.id.as_str(),
+                text: t.title.clone(),
+            });
+        }
+    }
+    for o in registry.obligations.values() {
+        let targets: BTreeSet<&str> = o
+            .procedures
+            .iter()
+            .chain(&o.terms)
+            .map(|x| x.as_str())
+            .collect();
+        for target in targets {
+            index.entry(target).or_default().push(Reference {
+                folder: "obligations",
+                id: o.id.as_str(),
+                text: format!("{} {}", o.contract, o.section),
+            });
+        }
+    }
+    index
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -956,7 +1068,7 @@ struct EntryPage {
     procedure: Option<views::ProcedureView>,
     /// Terms whose `obligations` list this obligation, or procedures' terms.
     referenced_by: Vec<Link>,
-    switcher: Vec<SwitchItem>,
+    versions: Versions,
     history_href: String,
     version: String,
     published: String,
@@ -967,35 +1079,17 @@ impl EntryPage {
         registry: &Registry,
         place: &Place,
         entry: EntryRef<'_>,
-        switcher: Vec<SwitchItem>,
-        id: &str,
+        versions: Versions,
+        references: &[Reference],
         md: &crate::render::markdown::Cache,
     ) -> EntryPage {
-        let referenced_by = registry
-            .terms
-            .values()
-            .filter(|t| {
-                t.obligations.iter().any(|o| o.as_str() == id)
-                    || t.see_also.iter().any(|s| s.as_str() == id)
-                    || t.includes.iter().any(|s| s.as_str() == id)
+        let id = entry.id().as_str();
+        let referenced_by = references
+            .iter()
+            .map(|r| Link {
+                href: place.entry(r.folder, r.id),
+                text: r.text.clone(),
             })
-            .map(|t| Link {
-                href: place.entry("definitions", t.id.as_str()),
-                text: t.title.clone(),
-            })
-            .chain(
-                registry
-                    .obligations
-                    .values()
-                    .filter(|o| {
-                        o.procedures.iter().any(|p| p.as_str() == id)
-                            || o.terms.iter().any(|t| t.as_str() == id)
-                    })
-                    .map(|o| Link {
-                        href: place.entry("obligations", o.id.as_str()),
-                        text: format!("{} {}", o.contract, o.section),
-                    }),
-            )
             .collect();
         let (kind, term, obligation, procedure) = match entry {
             EntryRef::Term(t) => (
@@ -1023,7 +1117,7 @@ impl EntryPage {
             obligation,
             procedure,
             referenced_by,
-            switcher,
+            versions,
             history_href: format!("history/{id}/index.html"),
             version: registry.meta.version.clone(),
             published: long_date(registry.meta.published),
