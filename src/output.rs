@@ -96,6 +96,9 @@ pub fn write(out: &Path, site: &Site) -> Result<Written> {
     writer.commit()
 }
 
+/// One file's part of an update: its path and stamp, and its temporary file if written.
+type Outcome = (String, Stamp, Option<PathBuf>, PathBuf);
+
 /// An update of an output folder in progress. Dropped without [`Writer::commit`], it
 /// removes what it wrote and the folders it created.
 pub struct Writer {
@@ -175,7 +178,7 @@ impl Writer {
             self.produced.insert(relative);
             plan.push((path, target, existed, bytes));
         }
-        let outcomes: Vec<Result<(String, Stamp, Option<PathBuf>, PathBuf)>> = plan
+        let outcomes: Vec<Result<Outcome>> = plan
             .into_par_iter()
             .map(|(path, target, existed, bytes)| {
                 let (stamp, temp) = write_if_changed(&target, existed, &bytes)?;

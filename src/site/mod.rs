@@ -514,7 +514,7 @@ impl<'a> Builder<'a> {
     fn neighbours(&mut self, entry_type: EntryType, id: &str, index: usize) -> Versions {
         let all = self.switcher(entry_type, id);
         let pick = |i: Option<usize>| i.and_then(|i| all.get(i)).cloned();
-        Versions::Nearby {
+        Versions::Nearby(Box::new(Nearby {
             this: pick(Some(index)),
             before: pick(index.checked_sub(1)),
             after: pick(Some(index + 1)),
@@ -522,7 +522,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .filter(|s| s.href.is_some() && !s.note.starts_with("renamed"))
                 .count(),
-        }
+        }))
     }
 
     fn entry_pages(&mut self) -> Result<()> {
@@ -1005,13 +1005,16 @@ struct SwitchItem {
 #[serde(rename_all = "lowercase")]
 enum Versions {
     All(Vec<SwitchItem>),
-    Nearby {
-        this: Option<SwitchItem>,
-        before: Option<SwitchItem>,
-        after: Option<SwitchItem>,
-        /// How many releases have a version of the entry.
-        count: usize,
-    },
+    Nearby(Box<Nearby>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Nearby {
+    this: Option<SwitchItem>,
+    before: Option<SwitchItem>,
+    after: Option<SwitchItem>,
+    /// How many releases have a version of the entry.
+    count: usize,
 }
 
 /// A reference from one entry to another: where it comes from and how it is shown.
