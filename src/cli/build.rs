@@ -1,6 +1,7 @@
 //! `abusedefs build`: checks the registry and its history, renders every page in memory,
 //! then writes only what changed into the output folder. A failed build writes nothing.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -75,29 +76,35 @@ pub struct Built {
 
 /// A site rendered in memory, or the diagnostics that stopped it.
 pub enum Rendered {
-    Site {
-        site: site::Site,
-        annual_overdue: bool,
-    },
+    Site(site::Site),
     Invalid(Diagnostics),
 }
 
-/// Loads and checks the registry and its history, then renders every page in memory.
-/// Warnings (when the registry is otherwise valid) are written to `err`.
-pub fn render(args: &Args, err: &mut dyn Write) -> Result<Rendered> {
+/// Everything a build needs, loaded and checked.
+struct Prepared {
+    location: super::RepoLocation,
+    history: History,
+    options: site::Options,
+    renderer: Renderer,
+    annual_overdue: bool,
+}
+
+/// Loads and checks the registry and its history. Warnings (when the registry is
+/// otherwise valid) are written to `err`.
+fn prepare(args: &Args, err: &mut dyn Write) -> Result<std::result::Result<Prepared, Diagnostics>> {
     let location = args.repo.locate()?;
     let snapshots = Snapshots::load(location.clone())?;
     if snapshots.diagnostics.has_errors() {
-        return Ok(Rendered::Invalid(snapshots.diagnostics));
+        return Ok(Err(snapshots.diagnostics));
     }
     if !snapshots.diagnostics.is_empty() {
         diagnostics::write(err, &snapshots.diagnostics, Format::Human)?;
     }
     let today = resolve_today(args.today.as_deref())?;
-    let history = match snapshots.history.clone() {
+    let history = match snapshots.history {
         Some(h) => h,
         None => History {
-            draft: snapshots.worktree.clone(),
+            draft: snapshots.worktree,
             ..History::default()
         },
     };
@@ -110,14 +117,6 @@ pub fn render(args: &Args, err: &mut dyn Write) -> Result<Rendered> {
         Some(url) => Some(normalise_base_url(url)?),
         None => current.meta.base_url.clone(),
     };
-    let options = site::Options {
-        today,
-        base_url,
-        include_draft: !args.no_draft,
-        preview: args.preview,
-    };
-    let renderer = Renderer::new(Some(&location.root.join("templates")))?;
-    let site = site::build(&history, &options, &renderer)?;
     let releases: Vec<(String, NaiveDate)> = history
         .releases
         .iter()
@@ -127,34 +126,153 @@ pub fn render(args: &Args, err: &mut dyn Write) -> Result<Rendered> {
         && site::cycle::report(&current.meta.cycle, &releases, today)
             .annual
             .overdue;
-    Ok(Rendered::Site {
-        site,
+    let options = site::Options {
+        today,
+        base_url,
+        include_draft: !args.no_draft,
+        preview: args.preview,
+    };
+    let renderer = Renderer::new(Some(&location.root.join("templates")))?;
+    Ok(Ok(Prepared {
+        location,
+        history,
+        options,
+        renderer,
         annual_overdue,
-    })
+    }))
 }
 
-/// Renders, then writes the site to `args.out`. `Ok(None)`: the registry is invalid, the
-/// diagnostics went to `err` and nothing was written.
-pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
-    match render(args, err)? {
-        Rendered::Invalid(diagnostics) => {
-            diagnostics::write(err, &diagnostics, Format::Human)?;
-            Ok(None)
-        }
-        Rendered::Site {
-            site,
-            annual_overdue,
-        } => {
-            let pages = site.keys().filter(|p| p.ends_with(".html")).count();
-            let written = output::write(&args.out, &site)?;
-            crate::timings::mark("output");
-            Ok(Some(Built {
-                pages,
-                written,
-                annual_overdue,
-            }))
-        }
+/// Loads and checks the registry and its history, then renders every page in memory
+/// (for the preview server). Warnings are written to `err`.
+pub fn render(args: &Args, err: &mut dyn Write) -> Result<Rendered> {
+    let p = match prepare(args, err)? {
+        Ok(p) => p,
+        Err(diagnostics) => return Ok(Rendered::Invalid(diagnostics)),
+    };
+    Ok(Rendered::Site(site::build(
+        &p.history,
+        &p.options,
+        &p.renderer,
+    )?))
+}
+
+/// What the build cache knows of an output folder: for each reusable part of the site,
+/// the key it was built with and the stamps of its files as written.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    archive: Option<PartFiles>,
+    settled: Option<PartFiles>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct PartFiles {
+    key: String,
+    files: BTreeMap<String, output::Stamp>,
+}
+
+impl PartFiles {
+    /// The files, when the part was built with `key` and every file is still as written.
+    fn reusable(part: &Option<PartFiles>, key: Option<&String>, out: &Path) -> Option<PartFiles> {
+        let part = part.as_ref()?;
+        let intact = key == Some(&part.key)
+            && part
+                .files
+                .iter()
+                .all(|(path, stamp)| output::Stamp::read(&out.join(path)).as_ref() == Some(stamp));
+        intact.then(|| part.clone())
     }
+}
+
+/// Writes the files of a build into the output folder as they are rendered, noting the
+/// stamps of the reusable parts' files for the next build.
+struct WriterSink<'w> {
+    writer: &'w mut output::Writer,
+    settled: bool,
+    archive: BTreeMap<String, output::Stamp>,
+    settled_files: BTreeMap<String, output::Stamp>,
+}
+
+impl site::Sink for WriterSink<'_> {
+    fn put(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<()> {
+        for (path, stamp) in self.writer.put_all(files)? {
+            match site::part_of(&path, self.settled) {
+                site::Part::Archive => self.archive.insert(path, stamp),
+                site::Part::Settled => self.settled_files.insert(path, stamp),
+                site::Part::Live => None,
+            };
+        }
+        Ok(())
+    }
+}
+
+/// Renders the site into `args.out`, reusing from the build cache the parts of the site
+/// that an earlier build wrote there from the same inputs. `Ok(None)`: the registry is
+/// invalid, the diagnostics went to `err` and nothing was written.
+pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
+    let p = match prepare(args, err)? {
+        Ok(p) => p,
+        Err(diagnostics) => {
+            diagnostics::write(err, &diagnostics, Format::Human)?;
+            return Ok(None);
+        }
+    };
+    let cache = p.location.cache();
+    let keys = site::part_keys(&p.history, &p.options, &p.renderer);
+    let out_id = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
+    let manifest_name = format!("site-{}.json", crate::cache::key(&out_id));
+    let manifest: Manifest = cache.read(&manifest_name).unwrap_or_default();
+    let archive = PartFiles::reusable(&manifest.archive, Some(&keys.archive), &args.out);
+    let settled = PartFiles::reusable(&manifest.settled, keys.settled.as_ref(), &args.out);
+    let kept: Vec<&String> = archive
+        .iter()
+        .chain(&settled)
+        .flat_map(|part| part.files.keys())
+        .collect();
+    let reuse = site::Reuse {
+        archive: archive.is_some(),
+        settled: settled.is_some(),
+        pages: kept
+            .iter()
+            .filter(|p| p.ends_with(".html"))
+            .map(|p| p.to_string())
+            .collect(),
+    };
+    crate::timings::mark("cache check");
+
+    let mut writer = output::Writer::open(&args.out)?;
+    let mut sink = WriterSink {
+        writer: &mut writer,
+        settled: keys.settled.is_some(),
+        archive: BTreeMap::new(),
+        settled_files: BTreeMap::new(),
+    };
+    let pages = site::build_into(&p.history, &p.options, &p.renderer, &mut sink, &reuse)?;
+    let (new_archive, new_settled) = (sink.archive, sink.settled_files);
+    for path in &kept {
+        writer.keep(path)?;
+    }
+    let written = writer.commit()?;
+    crate::timings::mark("output");
+    cache.write(
+        &manifest_name,
+        &Manifest {
+            archive: Some(archive.unwrap_or(PartFiles {
+                key: keys.archive.clone(),
+                files: new_archive,
+            })),
+            settled: settled.or_else(|| {
+                keys.settled.clone().map(|key| PartFiles {
+                    key,
+                    files: new_settled,
+                })
+            }),
+        },
+    );
+    Ok(Some(Built {
+        pages,
+        written,
+        annual_overdue: p.annual_overdue,
+    }))
 }
 
 pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status> {

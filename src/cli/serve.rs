@@ -43,7 +43,7 @@ pub fn run(args: Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<Stat
     let rebuild = move || {
         let mut warnings = Vec::new();
         match build::render(&build_args, &mut warnings) {
-            Ok(Rendered::Site { site, .. }) => Current::Site(site),
+            Ok(Rendered::Site(site)) => Current::Site(site),
             Ok(Rendered::Invalid(d)) => {
                 let mut text = Vec::new();
                 let _ = diagnostics::write(&mut text, &d, Format::Human);

@@ -162,6 +162,7 @@ pub fn walk(options: &Options, loader: &mut Loader) -> Result<Walked> {
         Err(e) => return Err(e),
     };
 
+    crate::timings::mark("first-parent records");
     let mut version_cache: HashMap<git2::Oid, Option<String>> = HashMap::new();
     let mut previous_version: Option<String> = None;
     let mut seen_versions: BTreeMap<String, Commit> = BTreeMap::new();

@@ -61,6 +61,7 @@ impl PageContext {
 /// The template set for one build.
 pub struct Renderer {
     tera: tera::Tera,
+    fingerprint: String,
 }
 
 impl Renderer {
@@ -111,7 +112,13 @@ impl Renderer {
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| anyhow::anyhow!("{e}"))
             .context("loading the templates")?;
-        Ok(Renderer { tera })
+        let fingerprint = crate::cache::key(&sources);
+        Ok(Renderer { tera, fingerprint })
+    }
+
+    /// A key of the template set (built-in and overrides), for the build cache.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Renders `template` with the fields of `view` as the context.

@@ -60,8 +60,10 @@ struct Feed {
     entries: Vec<FeedEntry>,
 }
 
+/// Adds the exports that `wanted` asks for to `files`.
 pub fn add(
     files: &mut Site,
+    wanted: &dyn Fn(&str) -> bool,
     history: &History,
     current: &Registry,
     changes: &std::collections::BTreeMap<String, diff::RegistryDiff>,
@@ -69,15 +71,18 @@ pub fn add(
     renderer: &Renderer,
 ) -> anyhow::Result<()> {
     let latest = history.latest();
-    files.insert(
-        "api/v1/registry.json".into(),
-        to_json(&Snapshot {
-            version: &current.meta.version,
-            published: current.meta.published.to_string(),
-            commit: latest.map(|r| r.commit.id.as_str()),
-            registry: current,
-        })?,
-    );
+    let mut add = Site::new();
+    if wanted("api/v1/registry.json") {
+        add.insert(
+            "api/v1/registry.json".into(),
+            to_json(&Snapshot {
+                version: &current.meta.version,
+                published: current.meta.published.to_string(),
+                commit: latest.map(|r| r.commit.id.as_str()),
+                registry: current,
+            })?,
+        );
+    }
     let versions: Vec<VersionItem> = history
         .releases
         .iter()
@@ -93,26 +98,30 @@ pub fn add(
             changes_json_url: format!("api/v1/changes/{}.json", r.version),
         })
         .collect();
-    files.insert(
+    add.insert(
         "api/v1/versions.json".into(),
         to_json(&json!({ "versions": versions }))?,
     );
 
     let mut feed_entries = Vec::new();
     for r in history.releases.iter() {
-        files.insert(
-            format!("api/v1/versions/{}.json", r.version),
-            to_json(&Snapshot {
+        let path = format!("api/v1/versions/{}.json", r.version);
+        if wanted(&path) {
+            let json = to_json(&Snapshot {
                 version: &r.version,
                 published: r.published.to_string(),
                 commit: Some(&r.commit.id),
                 registry: &r.registry,
-            })?,
-        );
+            })?;
+            add.insert(path, json);
+        }
         let Some(d) = changes.get(&r.version) else {
             continue;
         };
-        files.insert(format!("api/v1/changes/{}.json", r.version), to_json(d)?);
+        let path = format!("api/v1/changes/{}.json", r.version);
+        if wanted(&path) {
+            add.insert(path, to_json(d)?);
+        }
         let summary = if d.unchanged {
             "Reviewed, no change.".to_string()
         } else {
@@ -180,12 +189,12 @@ pub fn add(
         publisher: current.meta.publisher.clone(),
         entries: feed_entries,
     };
-    files.insert(
+    add.insert(
         "feed.xml".into(),
         renderer.render("feed.xml", &feed)?.into_bytes(),
     );
 
-    files.insert(
+    add.insert(
         "api/v1/terms.csv".into(),
         terms_csv(current, options.base_url.as_deref()).into_bytes(),
     );
@@ -193,7 +202,9 @@ pub fn add(
     if let Some(base) = &options.base_url {
         robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
     }
-    files.insert("robots.txt".into(), robots.into_bytes());
+    add.insert("robots.txt".into(), robots.into_bytes());
+    add.retain(|path, _| wanted(path));
+    files.append(&mut add);
     Ok(())
 }
 

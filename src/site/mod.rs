@@ -37,6 +37,111 @@ pub struct Options {
 /// The rendered site: output path → bytes.
 pub type Site = BTreeMap<String, Vec<u8>>;
 
+/// Where the files of a build go as they are rendered: a map in memory (the preview
+/// server, tests) or an output folder (`output::Writer`), so that a large site is never
+/// held in memory whole.
+pub trait Sink {
+    fn put(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<()>;
+}
+
+impl Sink for Site {
+    fn put(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<()> {
+        self.extend(files);
+        Ok(())
+    }
+}
+
+/// The parts of a site, by what their files depend on, for the build cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The releases' own pages and files (`versions/<v>/…`, `compare/…`, the JSON of
+    /// each release and changelog): they depend on the releases, not on the draft.
+    Archive,
+    /// The current pages and files when they show the latest release (not in preview):
+    /// the releases, the options and today's date.
+    Settled,
+    /// Everything that reads the draft or the commits since the latest release (the
+    /// draft page, the entry histories, the feed, the sitemap): always rendered.
+    Live,
+}
+
+/// The part of the site that `path` belongs to.
+pub fn part_of(path: &str, settled: bool) -> Part {
+    let archive = path.starts_with("compare/")
+        || path.starts_with("api/v1/versions/")
+        || path.starts_with("api/v1/changes/")
+        || path
+            .strip_prefix("versions/")
+            .is_some_and(|rest| rest.contains('/'));
+    let live = path.starts_with("draft/")
+        || path.starts_with("history/")
+        || path == "feed.xml"
+        || path == "sitemap.xml";
+    if archive {
+        Part::Archive
+    } else if live || !settled {
+        Part::Live
+    } else {
+        Part::Settled
+    }
+}
+
+/// The cache keys of the parts of a build: equal keys, equal files. `settled` is `None`
+/// when the current pages show the working tree (preview, or no release yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartKeys {
+    pub archive: String,
+    pub settled: Option<String>,
+}
+
+/// Computes the keys of the cacheable parts from everything their files are made from.
+pub fn part_keys(history: &History, options: &Options, renderer: &Renderer) -> PartKeys {
+    let current_meta = current_snapshot(history, options).map(|r| format!("{:?}", r.meta));
+    let releases: Vec<_> = history
+        .releases
+        .iter()
+        .map(|r| (&r.version, r.published, &r.commit, &r.tree))
+        .collect();
+    let archive = crate::cache::key(&(
+        "archive",
+        renderer.fingerprint(),
+        &options.base_url,
+        options.include_draft,
+        options.preview,
+        history.draft.is_some(),
+        &current_meta,
+        &releases,
+    ));
+    let settled = settled_possible(history, options)
+        .then(|| crate::cache::key(&("settled", &archive, options.today)));
+    PartKeys { archive, settled }
+}
+
+/// Whether the current pages show a release (and so do not depend on the draft).
+fn settled_possible(history: &History, options: &Options) -> bool {
+    !options.preview && history.latest().is_some()
+}
+
+/// Parts of the site that an earlier build wrote and that need not be rendered again.
+#[derive(Debug, Clone, Default)]
+pub struct Reuse {
+    pub archive: bool,
+    pub settled: bool,
+    /// The pages (`.html`) of the reused parts, for the sitemap.
+    pub pages: Vec<String>,
+}
+
+/// The snapshot shown at the root: the latest release, or the draft in preview or when
+/// there is no release.
+fn current_snapshot<'h>(history: &'h History, options: &Options) -> Option<&'h Registry> {
+    let draft = history.draft.as_ref();
+    match (history.latest(), draft) {
+        (_, Some(d)) if options.preview => Some(d),
+        (Some(r), _) => Some(&r.registry),
+        (None, d) => d,
+    }
+}
+
 /// The parts of every page's layout.
 #[derive(Debug, Clone, Serialize)]
 pub struct Layout {
@@ -105,7 +210,9 @@ pub struct Diffs {
 }
 
 impl Diffs {
-    fn compute(history: &History, draft: Option<&Registry>) -> Diffs {
+    /// `compare`: whether to compute the pairs of the compare pages (not when the
+    /// archive is reused from an earlier build).
+    fn compute(history: &History, draft: Option<&Registry>, compare: bool) -> Diffs {
         let releases = &history.releases;
         let memo = diff::Memo::default();
         let changes = releases
@@ -129,7 +236,7 @@ impl Diffs {
             .collect();
         let pairs: Vec<(String, String)> = compare_pairs(history)
             .into_iter()
-            .filter(|(a, b)| !is_consecutive(history, a, b))
+            .filter(|(a, b)| compare && !is_consecutive(history, a, b))
             .collect();
         let compare = pairs
             .into_par_iter()
@@ -190,33 +297,52 @@ struct Builder<'a> {
     /// The snapshot shown at the root: the latest release, or the draft when none.
     current: &'a Registry,
     draft: Option<&'a Registry>,
+    /// Pages prepared and not yet rendered: they are rendered in batches, so that only
+    /// one batch of prepared contexts and rendered pages is held at a time.
     jobs: Vec<Job>,
-    files: Site,
     md: crate::render::markdown::Cache,
     diffs: &'a Diffs,
     renderer: &'a Renderer,
-    /// Pages rendered so far; jobs are rendered in batches so that only one batch of
-    /// prepared contexts is held at a time.
-    pages: Site,
+    sink: &'a mut dyn Sink,
+    /// Every page of the site, rendered or reused, for the sitemap.
+    page_paths: Vec<String>,
+    /// Whether the current pages show a release (see [`Part::Settled`]).
+    settled: bool,
+    reuse: &'a Reuse,
     /// Paths already queued, to skip duplicates without scanning `jobs`.
     queued: std::collections::HashSet<String>,
     /// Each entry's versions, computed once (see `switcher`).
     switchers: std::collections::HashMap<(EntryType, String), std::rc::Rc<Vec<SwitchItem>>>,
 }
 
-/// Builds every page of the site for `history`.
+/// Builds every page of the site for `history`, in memory.
 pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Result<Site> {
+    let mut site = Site::new();
+    build_into(history, options, renderer, &mut site, &Reuse::default())?;
+    Ok(site)
+}
+
+/// Builds the site for `history` into `sink`, batch by batch, leaving out the parts that
+/// `reuse` says an earlier build already wrote. Returns the number of pages.
+pub fn build_into(
+    history: &History,
+    options: &Options,
+    renderer: &Renderer,
+    sink: &mut dyn Sink,
+    reuse: &Reuse,
+) -> Result<usize> {
     let draft = history.draft.as_ref().filter(|_| options.include_draft);
-    let current = match (history.latest(), draft.or(history.draft.as_ref())) {
-        (_, Some(d)) if options.preview => d,
-        (Some(r), _) => &r.registry,
-        (None, Some(d)) => d,
-        (None, None) => {
-            anyhow::bail!("there is nothing to publish: no release and no valid working tree")
-        }
+    let Some(current) = current_snapshot(history, options) else {
+        anyhow::bail!("there is nothing to publish: no release and no valid working tree")
+    };
+    let settled = settled_possible(history, options);
+    let reuse = Reuse {
+        archive: reuse.archive,
+        settled: reuse.settled && settled,
+        pages: reuse.pages.clone(),
     };
     crate::timings::mark("site setup");
-    let diffs = Diffs::compute(history, draft);
+    let diffs = Diffs::compute(history, draft, !reuse.archive);
     crate::timings::mark("diffs");
     let mut b = Builder {
         history,
@@ -224,61 +350,69 @@ pub fn build(history: &History, options: &Options, renderer: &Renderer) -> Resul
         current,
         draft,
         jobs: Vec::new(),
-        files: Site::new(),
         md: Default::default(),
         diffs: &diffs,
         renderer,
-        pages: Site::new(),
+        sink,
+        page_paths: reuse.pages.clone(),
         queued: Default::default(),
         switchers: Default::default(),
+        settled,
+        reuse: &reuse,
     };
-    b.home()?;
-    crate::timings::mark("home");
-    b.entry_pages()?;
-    crate::timings::mark("entry_pages");
-    b.release_pages()?;
-    crate::timings::mark("release_pages");
-    b.compare_pages()?;
-    crate::timings::mark("compare_pages");
+    if !reuse.settled {
+        b.home()?;
+        crate::timings::mark("home");
+        b.entry_pages()?;
+        crate::timings::mark("entry_pages");
+    }
+    if !reuse.archive {
+        b.release_pages()?;
+        crate::timings::mark("release_pages");
+        b.compare_pages()?;
+        crate::timings::mark("compare_pages");
+    }
     b.history_pages()?;
     crate::timings::mark("history_pages");
     b.draft_page()?;
-    crate::timings::mark("draft_page");
-    b.versions_page()?;
-    crate::timings::mark("versions_page");
-    b.cycle_page()?;
-    crate::timings::mark("cycle_page");
-    b.not_found()?;
-    crate::timings::mark("not_found");
+    if !reuse.settled {
+        b.versions_page()?;
+        b.cycle_page()?;
+        b.not_found()?;
+    }
+    b.flush()?;
+    let wanted = |path: &str| b.wanted(path);
+    let mut files = Site::new();
     exports::add(
-        &mut b.files,
+        &mut files,
+        &wanted,
         history,
         current,
         &diffs.changes,
         options,
         renderer,
     )?;
-    b.files.insert(
-        "search-index.js".into(),
-        exports::search_index(current).into_bytes(),
-    );
-    for (path, bytes) in Renderer::static_files() {
-        b.files.insert(path.to_string(), bytes.to_vec());
-    }
-    crate::timings::mark("exports");
-    b.flush()?;
-    let mut files = b.files;
-    if let Some(base) = &options.base_url {
-        // BTreeMap keys: already sorted.
-        let pages = b.pages.keys().filter(|p| p.as_str() != "404.html");
+    if wanted("search-index.js") {
         files.insert(
-            "sitemap.xml".into(),
-            exports::sitemap(pages, base).into_bytes(),
+            "search-index.js".into(),
+            exports::search_index(current).into_bytes(),
         );
     }
-    files.append(&mut b.pages);
+    for (path, bytes) in Renderer::static_files() {
+        if wanted(path) {
+            files.insert(path.to_string(), bytes.to_vec());
+        }
+    }
+    crate::timings::mark("exports");
+    b.emit_all(files)?;
+    b.page_paths.sort();
+    if let Some(base) = &options.base_url {
+        let pages = b.page_paths.iter().filter(|p| p.as_str() != "404.html");
+        let sitemap = exports::sitemap(pages, base).into_bytes();
+        b.emit_all(Site::from([("sitemap.xml".to_string(), sitemap)]))?;
+    }
     crate::timings::mark("last pages, sitemap");
-    Ok(files)
+    Ok(b.page_paths.len())
 }
 
 impl<'a> Builder<'a> {
@@ -352,10 +486,26 @@ impl<'a> Builder<'a> {
                 (job.path, html)
             })
             .collect();
+        let mut pages = Vec::with_capacity(rendered.len());
         for (path, html) in rendered {
-            self.pages.insert(path, html?.into_bytes());
+            self.page_paths.push(path.clone());
+            pages.push((path, html?.into_bytes()));
         }
-        Ok(())
+        self.sink.put(pages)
+    }
+
+    /// Whether this build produces `path` (rather than reusing it from an earlier one).
+    fn wanted(&self, path: &str) -> bool {
+        match part_of(path, self.settled) {
+            Part::Archive => !self.reuse.archive,
+            Part::Settled => !self.reuse.settled,
+            Part::Live => true,
+        }
+    }
+
+    /// Sends files that are not pages to the sink.
+    fn emit_all(&mut self, files: Site) -> Result<()> {
+        self.sink.put(files.into_iter().collect())
     }
 
     fn cite(&self, name: &str, version: &str, published: NaiveDate, stable_path: &str) -> Cite {
@@ -878,16 +1028,15 @@ impl<'a> Builder<'a> {
         let view = CyclePage::new(&report, self.options.today, &self.current.meta.cycle);
         let layout = self.layout("cycle/index.html", "Revision cycle", "cycle");
         self.add("cycle/index.html".into(), "cycle.html", &layout, &view)?;
-        self.files.insert(
-            "cycle.ics".into(),
-            exports::calendar(
-                &report,
-                &self.current.meta.title,
-                self.options.base_url.as_deref(),
-            )
-            .into_bytes(),
+        let calendar = exports::calendar(
+            &report,
+            &self.current.meta.title,
+            self.options.base_url.as_deref(),
         );
-        Ok(())
+        self.emit_all(Site::from([(
+            "cycle.ics".to_string(),
+            calendar.into_bytes(),
+        )]))
     }
 
     fn not_found(&mut self) -> Result<()> {
