@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Building a site allocates many small strings and values on two threads: mimalloc
+// measured faster there than the system allocator (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = abusedefs::cli::Cli::parse();
     // Not locked for the whole run: the preview server reports from other threads.

@@ -69,24 +69,50 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
 }
 
 /// Existing regular files below `root` (relative paths); symlinks are listed separately
-/// so that they can be removed, never followed.
+/// so that they can be removed, never followed. Folders are read in parallel: a site has
+/// a folder per page.
 fn existing(root: &Path) -> Result<(HashSet<PathBuf>, Vec<PathBuf>)> {
-    let mut files = HashSet::new();
-    let mut links = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(false).min_depth(1) {
-        let entry = entry.with_context(|| format!("reading {}", root.display()))?;
-        let relative = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_path_buf();
-        if entry.file_type().is_symlink() {
-            links.push(relative);
-        } else if entry.file_type().is_file() {
-            files.insert(relative);
+    let mut found = Found::default();
+    scan(root, Path::new(""), &mut found)?;
+    Ok((found.files.into_iter().collect(), found.links))
+}
+
+#[derive(Default)]
+struct Found {
+    files: Vec<PathBuf>,
+    links: Vec<PathBuf>,
+}
+
+fn scan(root: &Path, relative: &Path, found: &mut Found) -> Result<()> {
+    let dir = root.join(relative);
+    let mut subdirs = Vec::new();
+    for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("reading {}", entry.path().display()))?;
+        let path = relative.join(entry.file_name());
+        if kind.is_symlink() {
+            found.links.push(path);
+        } else if kind.is_dir() {
+            subdirs.push(path);
+        } else if kind.is_file() {
+            found.files.push(path);
         }
     }
-    Ok((files, links))
+    let below: Vec<Result<Found>> = subdirs
+        .into_par_iter()
+        .map(|sub| {
+            let mut found = Found::default();
+            scan(root, &sub, &mut found).map(|()| found)
+        })
+        .collect();
+    for sub in below {
+        let sub = sub?;
+        found.files.extend(sub.files);
+        found.links.extend(sub.links);
+    }
+    Ok(())
 }
 
 /// Writes `site` into `out` in one go (all pages already in memory).

@@ -1,6 +1,6 @@
 //! Phase timings for profiling a build: when the `ABUSEDEFS_TIMINGS` environment variable
 //! is set, each marked phase prints its wall time to standard error. Off by default; it
-//! never changes what a command produces.
+//! never changes what a command produces. Each line also shows the resident memory.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -21,9 +21,24 @@ pub fn mark(name: &str) {
     let Ok(mut last) = LAST.lock() else { return };
     if let Some(previous) = *last {
         eprintln!(
-            "timing: {name:<28} {:>8.1} ms",
-            (now - previous).as_secs_f64() * 1000.0
+            "timing: {name:<28} {:>8.1} ms {:>8}",
+            (now - previous).as_secs_f64() * 1000.0,
+            resident().unwrap_or_default()
         );
     }
     *last = Some(now);
+}
+
+/// The resident memory now, as the kernel reports it (Linux), e.g. `123 MiB`.
+fn resident() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(format!("{} MiB", kib / 1024))
 }

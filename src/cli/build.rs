@@ -2,6 +2,8 @@
 //! then writes only what changed into the output folder. A failed build writes nothing.
 
 use std::collections::BTreeMap;
+
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -177,7 +179,7 @@ impl PartFiles {
         let intact = key == Some(&part.key)
             && part
                 .files
-                .iter()
+                .par_iter()
                 .all(|(path, stamp)| output::Stamp::read(&out.join(path)).as_ref() == Some(stamp));
         intact.then(|| part.clone())
     }

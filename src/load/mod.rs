@@ -13,7 +13,8 @@ pub mod yaml;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -162,35 +163,60 @@ impl Loader {
                 },
             };
 
+        // Files this loader has not seen (by content id) are read here, one by one (a
+        // source need not be shareable between threads), then parsed in parallel.
+        let mut results: Vec<Option<FileResult>> = Vec::with_capacity(entry_files.len());
+        let mut texts = Vec::new();
+        for (index, (file, entry_type, stem)) in entry_files.iter().enumerate() {
+            let hit = file.content_id.as_ref().and_then(|id| {
+                self.cache
+                    .get(&(schema, file.path.clone(), id.clone()))
+                    .cloned()
+            });
+            if hit.is_none() {
+                let shown = display(&file.path);
+                let mut file_diagnostics = Diagnostics::new();
+                let text = read_text(source, file, &shown, &mut file_diagnostics)?;
+                texts.push((index, *entry_type, stem, shown, text, file_diagnostics));
+            }
+            results.push(hit);
+        }
+        let fresh: Vec<(usize, FileResult)> = texts
+            .into_par_iter()
+            .map(|(index, entry_type, stem, shown, text, file_diagnostics)| {
+                let result = match text {
+                    Some(text) => parse_entry_text(
+                        &text,
+                        entry_type,
+                        stem,
+                        &shown,
+                        reader.as_ref(),
+                        file_diagnostics,
+                    ),
+                    None => FileResult {
+                        parsed: None,
+                        diagnostics: file_diagnostics.into_vec(),
+                    },
+                };
+                (index, result)
+            })
+            .collect();
+        for (index, result) in fresh {
+            let file = &entry_files[index].0;
+            if let Some(id) = &file.content_id {
+                self.cache
+                    .insert((schema, file.path.clone(), id.clone()), result.clone());
+            }
+            results[index] = Some(result);
+        }
+
         let mut parsed = Vec::new();
         let mut failed = Vec::new();
-        for (file, entry_type, stem) in entry_files {
-            let shown = display(&file.path);
-            let result = match &file.content_id {
-                Some(id) => {
-                    let key = (schema, file.path.clone(), id.clone());
-                    if let Some(hit) = self.cache.get(&key) {
-                        hit.clone()
-                    } else {
-                        let result = parse_entry_file(
-                            source,
-                            &file,
-                            entry_type,
-                            &stem,
-                            &shown,
-                            reader.as_ref(),
-                        )?;
-                        self.cache.insert(key, result.clone());
-                        result
-                    }
-                }
-                None => {
-                    parse_entry_file(source, &file, entry_type, &stem, &shown, reader.as_ref())?
-                }
-            };
+        for ((file, _, stem), result) in entry_files.into_iter().zip(results) {
+            let result = result.context("every entry file has a result")?;
             diagnostics.extend(result.diagnostics.into_iter().collect());
             match result.parsed {
-                Some(p) => parsed.push((shown, p)),
+                Some(p) => parsed.push((display(&file.path), p)),
                 None => failed.push(stem),
             }
         }
@@ -430,22 +456,16 @@ fn read_text(
     Ok(Some(text))
 }
 
-fn parse_entry_file(
-    source: &dyn Source,
-    file: &SourceFile,
+/// Parses an entry file's text: front matter, fields and body.
+fn parse_entry_text(
+    text: &str,
     entry_type: EntryType,
     stem: &str,
     shown: &str,
     reader: &dyn SchemaReader,
-) -> Result<FileResult> {
-    let mut diagnostics = Diagnostics::new();
-    let Some(text) = read_text(source, file, shown, &mut diagnostics)? else {
-        return Ok(FileResult {
-            parsed: None,
-            diagnostics: diagnostics.into_vec(),
-        });
-    };
-    let split = match frontmatter::split(&text) {
+    mut diagnostics: Diagnostics,
+) -> FileResult {
+    let split = match frontmatter::split(text) {
         Ok(split) => split,
         Err(e) => {
             let (message, line) = match e {
@@ -459,10 +479,10 @@ fn parse_entry_file(
             diagnostics.push(Diagnostic::error(shown, message).at(line, 1).with_help(
                 "an entry starts with a line `---`, then YAML fields, then a line `---`, then the Markdown body",
             ));
-            return Ok(FileResult {
+            return FileResult {
                 parsed: None,
                 diagnostics: diagnostics.into_vec(),
-            });
+            };
         }
     };
     let mut check = FileCheck::new(
@@ -473,10 +493,10 @@ fn parse_entry_file(
     );
     let parsed = reader.entry(&mut check, entry_type, split.yaml, stem, split.body);
     diagnostics.extend(check.diagnostics.into_iter().collect());
-    Ok(FileResult {
+    FileResult {
         parsed,
         diagnostics: diagnostics.into_vec(),
-    })
+    }
 }
 
 /// Checks that need the whole snapshot: unique ids and names, resolvable references, one

@@ -60,9 +60,10 @@ struct Feed {
     entries: Vec<FeedEntry>,
 }
 
-/// Adds the exports that `wanted` asks for to `files`.
+/// Makes the exports that `wanted` asks for and gives each to `emit` as soon as it is
+/// made (a long history's JSON is large).
 pub fn add(
-    files: &mut Site,
+    emit: &mut dyn FnMut(String, Vec<u8>) -> anyhow::Result<()>,
     wanted: &dyn Fn(&str) -> bool,
     history: &History,
     current: &Registry,
@@ -113,14 +114,14 @@ pub fn add(
                 commit: Some(&r.commit.id),
                 registry: &r.registry,
             })?;
-            add.insert(path, json);
+            emit(path, json)?;
         }
         let Some(d) = changes.get(&r.version) else {
             continue;
         };
         let path = format!("api/v1/changes/{}.json", r.version);
         if wanted(&path) {
-            add.insert(path, to_json(d)?);
+            emit(path, to_json(d)?)?;
         }
         let summary = if d.unchanged {
             "Reviewed, no change.".to_string()
@@ -203,8 +204,11 @@ pub fn add(
         robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
     }
     add.insert("robots.txt".into(), robots.into_bytes());
-    add.retain(|path, _| wanted(path));
-    files.append(&mut add);
+    for (path, bytes) in add {
+        if wanted(&path) {
+            emit(path, bytes)?;
+        }
+    }
     Ok(())
 }
 

@@ -122,6 +122,15 @@ fn settled_possible(history: &History, options: &Options) -> bool {
     !options.preview && history.latest().is_some()
 }
 
+/// Whether a build produces `path` (rather than reusing it from an earlier one).
+fn wanted(path: &str, settled: bool, reuse: &Reuse) -> bool {
+    match part_of(path, settled) {
+        Part::Archive => !reuse.archive,
+        Part::Settled => !reuse.settled,
+        Part::Live => true,
+    }
+}
+
 /// Parts of the site that an earlier build wrote and that need not be rendered again.
 #[derive(Debug, Clone, Default)]
 pub struct Reuse {
@@ -306,9 +315,6 @@ struct Builder<'a> {
     sink: &'a mut dyn Sink,
     /// Every page of the site, rendered or reused, for the sitemap.
     page_paths: Vec<String>,
-    /// Whether the current pages show a release (see [`Part::Settled`]).
-    settled: bool,
-    reuse: &'a Reuse,
     /// Paths already queued, to skip duplicates without scanning `jobs`.
     queued: std::collections::HashSet<String>,
     /// Each entry's versions, computed once (see `switcher`).
@@ -357,8 +363,6 @@ pub fn build_into(
         page_paths: reuse.pages.clone(),
         queued: Default::default(),
         switchers: Default::default(),
-        settled,
-        reuse: &reuse,
     };
     if !reuse.settled {
         b.home()?;
@@ -381,10 +385,11 @@ pub fn build_into(
         b.not_found()?;
     }
     b.flush()?;
-    let wanted = |path: &str| b.wanted(path);
+    let wanted = |path: &str| wanted(path, settled, &reuse);
     let mut files = Site::new();
+    let sink = &mut *b.sink;
     exports::add(
-        &mut files,
+        &mut |path, bytes| sink.put(vec![(path, bytes)]),
         &wanted,
         history,
         current,
@@ -492,15 +497,6 @@ impl<'a> Builder<'a> {
             pages.push((path, html?.into_bytes()));
         }
         self.sink.put(pages)
-    }
-
-    /// Whether this build produces `path` (rather than reusing it from an earlier one).
-    fn wanted(&self, path: &str) -> bool {
-        match part_of(path, self.settled) {
-            Part::Archive => !self.reuse.archive,
-            Part::Settled => !self.reuse.settled,
-            Part::Live => true,
-        }
     }
 
     /// Sends files that are not pages to the sink.

@@ -107,6 +107,13 @@ test('a reader follows a term, its history, an archived version, a changelog and
   assert.match(await page.locator('.banner').innerText(), /You are reading version 2021\.1, published 19 July 2021\. It was superseded by version 2023\.1 on 27 January 2023\./);
   assert.match(await page.locator('.definition').innerText(), /security threat in which a domain name is used to trick people/);
   await shot(page, 'archived-term');
+  // An archived page links to the releases around it, not to every release.
+  const nearby = page.getByRole('navigation', { name: 'Versions of this entry' });
+  assert.match(await nearby.innerText(), /Version 2021\.1 \(this page\), 19 July 2021: introduced/);
+  assert.match(await nearby.innerText(), /all 5 versions of this entry/);
+  await nearby.getByRole('link', { name: 'version 2023.1' }).click();
+  assert.match(page.url(), /versions\/2023\.1\/definitions\/phishing\/index\.html$/);
+  assert.match(await page.locator('.banner').innerText(), /You are reading version 2023\.1/);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Versions' }).click();
   await page.locator('tr', { hasText: '2024.1' }).getByRole('link', { name: 'Changelog' }).click();
