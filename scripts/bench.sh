@@ -2,7 +2,8 @@
 # Benchmarks abusedefs on a synthetic registry (default 1,000 terms, 20 releases, 5,000
 # commits) against Hugo rendering the same number of pages with the same bodies, and
 # against the I/O floor (copying the finished site). Every output goes to a RAM disk
-# (/dev/shm) so that the disk is not what is measured. The tools are interleaved, run
+# (/dev/shm) so that the disk is not what is measured. The full build starts without a
+# site and without the build cache; the rebuilds use the cache. The tools are interleaved, run
 # after run, and the median of RUNS runs is reported with the peak resident memory.
 #
 #   scripts/bench.sh [TERMS RELEASES COMMITS]      RUNS=5 scripts/bench.sh
@@ -62,14 +63,17 @@ measure() {
 }
 
 TERM_FILE=$(find "$WORK/repo/definitions/terms" -name 'term-*.md' | sort | sed -n 1p)
+CACHE="$WORK/repo/.abusedefs-cache"
 for ((run = 1; run <= RUNS; run++)); do
   echo "== run $run of $RUNS"
-  rm -rf "$WORK/site"
+  # A full build starts from nothing: no site, no build cache.
+  rm -rf "$WORK/site" "$CACHE"
   measure full "$BIN" build --repo "$WORK/repo" --out "$WORK/site" --today "$TODAY"
   measure unchanged "$BIN" build --repo "$WORK/repo" --out "$WORK/site" --today "$TODAY"
   sed -i "0,/ the / s// a /" "$TERM_FILE"
   measure one-edit "$BIN" build --repo "$WORK/repo" --out "$WORK/site" --today "$TODAY"
   git -C "$WORK/repo" checkout -q -- .
+  measure check-cold "$BIN" check --no-cache --repo "$WORK/repo"
   measure check "$BIN" check --repo "$WORK/repo"
   measure diff "$BIN" diff 1 "$RELEASES" --repo "$WORK/repo" --format json
   rm -rf "$WORK/hugo/public"
@@ -80,7 +84,7 @@ done
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 printf '\n%-11s %10s %14s\n' "measure" "median s" "peak RSS MiB"
-for name in full unchanged one-edit check diff hugo floor; do
+for name in full unchanged one-edit check-cold check diff hugo floor; do
   s=$(cut -d' ' -f1 "$WORK/$name.times" | median)
   m=$(cut -d' ' -f2 "$WORK/$name.times" | median)
   printf '%-11s %10.2f %14.0f\n' "$name" "$s" "$(echo "$m / 1024" | bc -l)"
@@ -91,3 +95,13 @@ echo "pages: ours $PAGES, Hugo $(find "$WORK/hugo/public" -name '*.html' | wc -l
 printf 'full build / Hugo:         %.2f (target <= 0.25)\n' "$(echo "$T_full / $T_hugo" | bc -l)"
 printf 'full build / I/O floor:    %.2f\n' "$(echo "$T_full / $T_floor" | bc -l)"
 printf 'one edit / full build:     %.2f (target <= 0.10)\n' "$(echo "$T_one_edit / $T_full" | bc -l)"
+
+# Where the time of one full build goes, phase by phase (wall time, resident memory).
+echo
+echo "== phases of one full build (ABUSEDEFS_TIMINGS=1)"
+rm -rf "$WORK/site" "$CACHE"
+ABUSEDEFS_TIMINGS=1 "$BIN" build --repo "$WORK/repo" --out "$WORK/site" --today "$TODAY" 2>&1 >/dev/null | grep '^timing:'
+echo "== phases of the rebuild after one edit"
+sed -i "0,/ the / s// a /" "$TERM_FILE"
+ABUSEDEFS_TIMINGS=1 "$BIN" build --repo "$WORK/repo" --out "$WORK/site" --today "$TODAY" 2>&1 >/dev/null | grep '^timing:'
+git -C "$WORK/repo" checkout -q -- .
