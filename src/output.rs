@@ -115,6 +115,45 @@ fn scan(root: &Path, relative: &Path, found: &mut Found) -> Result<()> {
     Ok(())
 }
 
+/// What an output folder holds before a build: read only, so that it can be listed on
+/// another thread while the registry is loaded.
+#[derive(Debug, Default)]
+pub struct Listing {
+    exists: bool,
+    files: HashSet<PathBuf>,
+    links: Vec<PathBuf>,
+}
+
+impl Listing {
+    /// Lists `out`, refusing a symlink, a file, or a non-empty folder that this tool did
+    /// not make. Changes nothing.
+    pub fn of(out: &Path) -> Result<Listing> {
+        match fs::symlink_metadata(out) {
+            Ok(meta) if meta.file_type().is_symlink() => bail!(
+                "the output folder {} is a symbolic link: give a real folder",
+                out.display()
+            ),
+            Ok(meta) if !meta.is_dir() => bail!("{} exists and is not a folder", out.display()),
+            Ok(_) => {
+                let empty = fs::read_dir(out)?.next().is_none();
+                if !empty && !out.join(MARKER).is_file() {
+                    bail!(
+                        "{} is not empty and was not made by abusedefs: refusing to overwrite it (choose another --out, or empty it)",
+                        out.display()
+                    );
+                }
+                let (files, links) = existing(out)?;
+                Ok(Listing {
+                    exists: true,
+                    files,
+                    links,
+                })
+            }
+            Err(_) => Ok(Listing::default()),
+        }
+    }
+}
+
 /// Writes `site` into `out` in one go (all pages already in memory).
 pub fn write(out: &Path, site: &Site) -> Result<Written> {
     let mut writer = Writer::open(out)?;
@@ -145,26 +184,16 @@ impl Writer {
     /// Begins updating `out`: creates it if missing, refuses a symlink, a file, or a
     /// non-empty folder that this tool did not make.
     pub fn open(out: &Path) -> Result<Writer> {
-        match fs::symlink_metadata(out) {
-            Ok(meta) if meta.file_type().is_symlink() => bail!(
-                "the output folder {} is a symbolic link: give a real folder",
-                out.display()
-            ),
-            Ok(meta) if !meta.is_dir() => bail!("{} exists and is not a folder", out.display()),
-            Ok(_) => {
-                let empty = fs::read_dir(out)?.next().is_none();
-                if !empty && !out.join(MARKER).is_file() {
-                    bail!(
-                        "{} is not empty and was not made by abusedefs: refusing to overwrite it (choose another --out, or empty it)",
-                        out.display()
-                    );
-                }
-            }
-            Err(_) => {
-                fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?
-            }
+        Writer::open_listed(out, Listing::of(out)?)
+    }
+
+    /// [`Writer::open`] with the folder already listed (see [`Listing::of`]), so that the
+    /// listing can be made while the site is being prepared.
+    pub fn open_listed(out: &Path, listing: Listing) -> Result<Writer> {
+        if !listing.exists {
+            fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         }
-        let (old, links) = existing(out)?;
+        let Listing { files: old, links, .. } = listing;
         for link in &links {
             fs::remove_file(out.join(link)).with_context(|| {
                 format!("removing the symbolic link {}", out.join(link).display())

@@ -510,3 +510,85 @@ fn a_walk_from_the_cache_finds_what_a_fresh_walk_finds() {
     std::fs::write(cache_dir.path().join(".abusedefs-cache/walk.json"), "{").unwrap();
     assert_eq!(walked(&git, &cache), walked(&git, &off));
 }
+
+/// `entry_diff` gives, for each entry, exactly what the whole-snapshot diff lists for it.
+fn assert_entry_diffs_match(old: &abusedefs::model::Registry, new: &abusedefs::model::Registry) {
+    use abusedefs::diff;
+    let whole = diff::diff(
+        old,
+        new,
+        diff::side("old", old, None),
+        diff::side("new", new, None),
+    );
+    let memo = diff::Memo::default();
+    let ids: std::collections::BTreeSet<String> = old
+        .entries()
+        .chain(new.entries())
+        .map(|e| e.id().to_string())
+        .collect();
+    for id in ids {
+        let listed = whole.entries.iter().find(|e| e.id == id).cloned();
+        assert_eq!(diff::entry_diff(old, new, &id, &memo), listed, "entry {id}");
+    }
+}
+
+#[test]
+fn one_entry_s_diff_is_what_the_changelog_lists_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("demo");
+    abusedefs::demo::build_repository(&repo).unwrap();
+    let mut loader = abusedefs::load::Loader::new();
+    let history = abusedefs::history::walk(
+        &abusedefs::history::Options {
+            repo: &repo,
+            registry: abusedefs::demo::REGISTRY,
+            rev: "HEAD",
+            cache: &abusedefs::cache::Cache::off(),
+        },
+        &mut loader,
+    )
+    .unwrap()
+    .history
+    .unwrap();
+    let snapshots: Vec<&abusedefs::model::Registry> =
+        history.releases.iter().map(|r| &r.registry).collect();
+    for pair in snapshots.windows(2) {
+        assert_entry_diffs_match(pair[0], pair[1]);
+    }
+    // Every release against the latest, and backwards, for renames and retirements.
+    let latest = snapshots[snapshots.len() - 1];
+    for s in &snapshots {
+        assert_entry_diffs_match(s, latest);
+        assert_entry_diffs_match(latest, s);
+    }
+
+    // An entry retired in one release and named by `replaces` in a later one.
+    let git = Git::with_base();
+    git.commit("First", "2024-01-15");
+    git.remove("definitions/terms/content-abuse.md");
+    git.set_release("2.0", "2024-02-01");
+    git.commit("Retire content abuse", "2024-02-01");
+    git.write(
+        "definitions/terms/website-content-abuse.md",
+        "---\nid: website-content-abuse\nterm: website content abuse\nkind: outside-remit\nremit: outside\nsummary: Content abuse is harm in what a website publishes.\nreplaces: content-abuse\n---\n\nContent abuse body.\n",
+    );
+    git.set_release("3.0", "2024-03-01");
+    git.commit("Bring it back under a new id", "2024-03-01");
+    let mut loader = abusedefs::load::Loader::new();
+    let walked = abusedefs::history::walk(
+        &abusedefs::history::Options {
+            repo: git.path(),
+            registry: "definitions",
+            rev: "HEAD",
+            cache: &abusedefs::cache::Cache::off(),
+        },
+        &mut loader,
+    )
+    .unwrap();
+    assert!(!walked.diagnostics.has_errors(), "{:?}", walked.diagnostics);
+    let releases = walked.history.unwrap().releases;
+    assert_eq!(releases.len(), 3);
+    for (a, b) in [(0, 1), (1, 2), (0, 2), (2, 0)] {
+        assert_entry_diffs_match(&releases[a].registry, &releases[b].registry);
+    }
+}

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 
+use crate::cache::Cache;
 use crate::diagnostics::{self, Diagnostics, Format};
 use crate::history::History;
 use crate::output;
@@ -84,7 +85,6 @@ pub enum Rendered {
 
 /// Everything a build needs, loaded and checked.
 struct Prepared {
-    location: super::RepoLocation,
     history: History,
     options: site::Options,
     renderer: Renderer,
@@ -136,7 +136,6 @@ fn prepare(args: &Args, err: &mut dyn Write) -> Result<std::result::Result<Prepa
     };
     let renderer = Renderer::new(Some(&location.root.join("templates")))?;
     Ok(Ok(Prepared {
-        location,
         history,
         options,
         renderer,
@@ -164,6 +163,9 @@ pub fn render(args: &Args, err: &mut dyn Write) -> Result<Rendered> {
 struct Manifest {
     archive: Option<PartFiles>,
     settled: Option<PartFiles>,
+    /// Each entry history page: the key it was built with, and its stamp.
+    #[serde(default)]
+    histories: BTreeMap<String, (String, output::Stamp)>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -173,15 +175,30 @@ struct PartFiles {
 }
 
 impl PartFiles {
-    /// The files, when the part was built with `key` and every file is still as written.
-    fn reusable(part: &Option<PartFiles>, key: Option<&String>, out: &Path) -> Option<PartFiles> {
-        let part = part.as_ref()?;
-        let intact = key == Some(&part.key)
-            && part
-                .files
-                .par_iter()
-                .all(|(path, stamp)| output::Stamp::read(&out.join(path)).as_ref() == Some(stamp));
-        intact.then(|| part.clone())
+    /// Whether every file of the part is still as written.
+    fn intact(&self, out: &Path) -> bool {
+        self.files
+            .par_iter()
+            .all(|(path, stamp)| output::Stamp::read(&out.join(path)).as_ref() == Some(stamp))
+    }
+}
+
+impl Manifest {
+    /// The manifest of `out` in the cache, keeping only the parts and pages whose files
+    /// are all still as the last build wrote them.
+    fn checked(cache: &Cache, name: &str, out: &Path) -> Manifest {
+        let manifest: Manifest = cache.read(name).unwrap_or_default();
+        Manifest {
+            archive: manifest.archive.filter(|p| p.intact(out)),
+            settled: manifest.settled.filter(|p| p.intact(out)),
+            histories: manifest
+                .histories
+                .into_par_iter()
+                .filter(|(path, (_, stamp))| {
+                    output::Stamp::read(&out.join(path)).as_ref() == Some(stamp)
+                })
+                .collect(),
+        }
     }
 }
 
@@ -192,6 +209,10 @@ struct WriterSink<'w> {
     settled: bool,
     archive: BTreeMap<String, output::Stamp>,
     settled_files: BTreeMap<String, output::Stamp>,
+    /// Stamps of the pages written or kept, for the entry histories' keys.
+    stamps: BTreeMap<String, output::Stamp>,
+    /// History pages that may be kept, with their stamps (checked before the build).
+    intact: BTreeMap<String, output::Stamp>,
 }
 
 impl site::Sink for WriterSink<'_> {
@@ -200,9 +221,19 @@ impl site::Sink for WriterSink<'_> {
             match site::part_of(&path, self.settled) {
                 site::Part::Archive => self.archive.insert(path, stamp),
                 site::Part::Settled => self.settled_files.insert(path, stamp),
-                site::Part::Live => None,
+                site::Part::Live => self.stamps.insert(path, stamp),
             };
         }
+        Ok(())
+    }
+
+    fn keep(&mut self, path: &str) -> Result<()> {
+        let stamp = *self
+            .intact
+            .get(path)
+            .with_context(|| format!("{path} is not a page the build cache checked"))?;
+        self.writer.keep(path)?;
+        self.stamps.insert(path.to_string(), stamp);
         Ok(())
     }
 }
@@ -211,6 +242,17 @@ impl site::Sink for WriterSink<'_> {
 /// that an earlier build wrote there from the same inputs. `Ok(None)`: the registry is
 /// invalid, the diagnostics went to `err` and nothing was written.
 pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
+    // While the registry and its history load, other threads list the output folder and
+    // check that the files the build cache knows there are untouched.
+    let out = args.out.clone();
+    let listing = std::thread::spawn(move || output::Listing::of(&out));
+    let cache = args.repo.locate()?.cache();
+    let out_id = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
+    let manifest_name = format!("site-{}.json", crate::cache::key(&out_id));
+    let checked = {
+        let (cache, name, out) = (cache.clone(), manifest_name.clone(), args.out.clone());
+        std::thread::spawn(move || Manifest::checked(&cache, &name, &out))
+    };
     let p = match prepare(args, err)? {
         Ok(p) => p,
         Err(diagnostics) => {
@@ -218,18 +260,20 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
             return Ok(None);
         }
     };
-    let cache = p.location.cache();
     let keys = site::part_keys(&p.history, &p.options, &p.renderer);
-    let out_id = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
-    let manifest_name = format!("site-{}.json", crate::cache::key(&out_id));
-    let manifest: Manifest = cache.read(&manifest_name).unwrap_or_default();
-    let archive = PartFiles::reusable(&manifest.archive, Some(&keys.archive), &args.out);
-    let settled = PartFiles::reusable(&manifest.settled, keys.settled.as_ref(), &args.out);
+    let manifest = checked
+        .join()
+        .map_err(|_| anyhow::anyhow!("checking the build cache failed"))?;
+    let archive = manifest.archive.filter(|part| part.key == keys.archive);
+    let settled = manifest
+        .settled
+        .filter(|part| Some(&part.key) == keys.settled.as_ref());
     let kept: Vec<&String> = archive
         .iter()
         .chain(&settled)
         .flat_map(|part| part.files.keys())
         .collect();
+    let intact = manifest.histories;
     let reuse = site::Reuse {
         archive: archive.is_some(),
         settled: settled.is_some(),
@@ -238,18 +282,38 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
             .filter(|p| p.ends_with(".html"))
             .map(|p| p.to_string())
             .collect(),
+        histories: intact
+            .iter()
+            .map(|(path, (key, _))| (path.clone(), key.clone()))
+            .collect(),
     };
     crate::timings::mark("cache check");
 
-    let mut writer = output::Writer::open(&args.out)?;
+    let listing = listing
+        .join()
+        .map_err(|_| anyhow::anyhow!("listing {} failed", args.out.display()))??;
+    let mut writer = output::Writer::open_listed(&args.out, listing)?;
     let mut sink = WriterSink {
         writer: &mut writer,
         settled: keys.settled.is_some(),
         archive: BTreeMap::new(),
         settled_files: BTreeMap::new(),
+        stamps: BTreeMap::new(),
+        intact: intact
+            .into_iter()
+            .map(|(path, (_, stamp))| (path, stamp))
+            .collect(),
     };
-    let pages = site::build_into(&p.history, &p.options, &p.renderer, &mut sink, &reuse)?;
-    let (new_archive, new_settled) = (sink.archive, sink.settled_files);
+    let built = site::build_into(&p.history, &p.options, &p.renderer, &mut sink, &reuse)?;
+    let (new_archive, new_settled, stamps) = (sink.archive, sink.settled_files, sink.stamps);
+    let histories = built
+        .histories
+        .into_iter()
+        .filter_map(|(path, key)| {
+            let stamp = *stamps.get(&path)?;
+            Some((path, (key, stamp)))
+        })
+        .collect();
     for path in &kept {
         writer.keep(path)?;
     }
@@ -268,10 +332,11 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
                     files: new_settled,
                 })
             }),
+            histories,
         },
     );
     Ok(Some(Built {
-        pages,
+        pages: built.pages,
         written,
         annual_overdue: p.annual_overdue,
     }))

@@ -480,6 +480,39 @@ pub fn diff_with(
     }
 }
 
+/// The change that [`diff`] of `old` → `new` lists for `id`, computed for that entry
+/// alone (an entry's history page needs its own changes, not whole changelogs).
+pub fn entry_diff(old: &Registry, new: &Registry, id: &str, memo: &Memo) -> Option<EntryChange> {
+    if let Some(n) = new.entry(id) {
+        let same = old.entry(id).filter(|o| o.entry_type() == n.entry_type());
+        let replaced = n
+            .replaces()
+            .and_then(|r| old.entry(r.as_str()))
+            .filter(|_| same.is_none())
+            .filter(|r| new.entry(r.id().as_str()).is_none());
+        return match (same, replaced) {
+            (Some(o), _) => entry_change(Some(o), Some(n), Status::Changed, memo),
+            (None, Some(r)) => entry_change(Some(r), Some(n), Status::Superseded, memo),
+            (None, None) => entry_change(None, Some(n), Status::Added, memo),
+        };
+    }
+    let o = old.entry(id)?;
+    // Retired, unless an entry of the new snapshot supersedes it (as `diff` finds them:
+    // entry types in order, so only a successor of the same or an earlier type counts).
+    let superseded = new.entries().any(|n| {
+        n.entry_type() <= o.entry_type()
+            && n.replaces().is_some_and(|r| r.as_str() == id)
+            && old
+                .entry(n.id().as_str())
+                .filter(|x| x.entry_type() == n.entry_type())
+                .is_none()
+    });
+    if superseded {
+        return None;
+    }
+    entry_change(Some(o), None, Status::Retired, memo)
+}
+
 /// The change between two versions of one entry (either may be absent), or `None` when
 /// they are equal. A different id means the newer one supersedes the older.
 pub fn compare_entries(

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Commit, History};
 use crate::model::{EntryRef, EntryType, Registry};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Event {
     Added,
@@ -18,7 +18,7 @@ pub enum Event {
 }
 
 /// A release (or the draft, `version: None`) in which the entry changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Step {
     pub version: Option<String>,
     pub published: Option<chrono::NaiveDate>,
@@ -28,7 +28,7 @@ pub struct Step {
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct EntryHistory {
     pub id: String,
     /// Earlier ids of the entry, most recent first.

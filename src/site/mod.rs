@@ -42,12 +42,18 @@ pub type Site = BTreeMap<String, Vec<u8>>;
 /// held in memory whole.
 pub trait Sink {
     fn put(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<()>;
+    /// Keeps a page that an earlier build wrote from the same inputs (see [`Reuse`]).
+    fn keep(&mut self, path: &str) -> Result<()>;
 }
 
 impl Sink for Site {
     fn put(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<()> {
         self.extend(files);
         Ok(())
+    }
+
+    fn keep(&mut self, path: &str) -> Result<()> {
+        anyhow::bail!("a site in memory has no earlier page {path} to keep")
     }
 }
 
@@ -57,11 +63,12 @@ pub enum Part {
     /// The releases' own pages and files (`versions/<v>/…`, `compare/…`, the JSON of
     /// each release and changelog): they depend on the releases, not on the draft.
     Archive,
-    /// The current pages and files when they show the latest release (not in preview):
-    /// the releases, the options and today's date.
+    /// The current pages and files when they show the latest release (not in preview),
+    /// and the feed: the releases, the options, today's date and the draft's date.
     Settled,
-    /// Everything that reads the draft or the commits since the latest release (the
-    /// draft page, the entry histories, the feed, the sitemap): always rendered.
+    /// Everything that reads the draft or the commits since the latest release: the
+    /// draft page, the entry histories (each reused on its own key, see
+    /// [`Reuse::histories`]) and the sitemap.
     Live,
 }
 
@@ -73,10 +80,7 @@ pub fn part_of(path: &str, settled: bool) -> Part {
         || path
             .strip_prefix("versions/")
             .is_some_and(|rest| rest.contains('/'));
-    let live = path.starts_with("draft/")
-        || path.starts_with("history/")
-        || path == "feed.xml"
-        || path == "sitemap.xml";
+    let live = path.starts_with("draft/") || path.starts_with("history/") || path == "sitemap.xml";
     if archive {
         Part::Archive
     } else if live || !settled {
@@ -112,8 +116,9 @@ pub fn part_keys(history: &History, options: &Options, renderer: &Renderer) -> P
         &current_meta,
         &releases,
     ));
+    let draft_date = history.draft.as_ref().map(|d| d.meta.published);
     let settled = settled_possible(history, options)
-        .then(|| crate::cache::key(&("settled", &archive, options.today)));
+        .then(|| crate::cache::key(&("settled", &archive, options.today, draft_date)));
     PartKeys { archive, settled }
 }
 
@@ -138,6 +143,17 @@ pub struct Reuse {
     pub settled: bool,
     /// The pages (`.html`) of the reused parts, for the sitemap.
     pub pages: Vec<String>,
+    /// Entry history pages already in the output folder, with the key each was built
+    /// with: a page whose key is unchanged is kept.
+    pub histories: BTreeMap<String, String>,
+}
+
+/// What a build produced, besides its files.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    pub pages: usize,
+    /// The key of each entry history page (see [`Reuse::histories`]).
+    pub histories: BTreeMap<String, String>,
 }
 
 /// The snapshot shown at the root: the latest release, or the draft in preview or when
@@ -219,12 +235,19 @@ pub struct Diffs {
 }
 
 impl Diffs {
-    /// `compare`: whether to compute the pairs of the compare pages (not when the
-    /// archive is reused from an earlier build).
-    fn compute(history: &History, draft: Option<&Registry>, compare: bool) -> Diffs {
+    /// `changes` and `compare`: whether to compute the releases' changelogs and the
+    /// pairs of the compare pages (not when the parts that show them are reused from an
+    /// earlier build).
+    fn compute(
+        history: &History,
+        draft: Option<&Registry>,
+        changes: bool,
+        compare: bool,
+    ) -> Diffs {
         let releases = &history.releases;
         let memo = diff::Memo::default();
-        let changes = releases
+        let changed = if changes { releases.len() } else { 0 };
+        let changes = releases[..changed]
             .par_iter()
             .enumerate()
             .map(|(i, r)| {
@@ -317,6 +340,14 @@ struct Builder<'a> {
     page_paths: Vec<String>,
     /// Paths already queued, to skip duplicates without scanning `jobs`.
     queued: std::collections::HashSet<String>,
+    /// Comparisons of texts, shared by the entry histories' changes.
+    memo: diff::Memo,
+    /// The key that an entry history's own key extends (the archive's).
+    history_base: String,
+    /// History pages in the output folder and their keys, from the build cache.
+    kept_histories: &'a BTreeMap<String, String>,
+    /// The key of each history page of this build.
+    history_keys: BTreeMap<String, String>,
     /// Each entry's versions, computed once (see `switcher`).
     switchers: std::collections::HashMap<(EntryType, String), std::rc::Rc<Vec<SwitchItem>>>,
 }
@@ -336,7 +367,7 @@ pub fn build_into(
     renderer: &Renderer,
     sink: &mut dyn Sink,
     reuse: &Reuse,
-) -> Result<usize> {
+) -> Result<Built> {
     let draft = history.draft.as_ref().filter(|_| options.include_draft);
     let Some(current) = current_snapshot(history, options) else {
         anyhow::bail!("there is nothing to publish: no release and no valid working tree")
@@ -346,9 +377,18 @@ pub fn build_into(
         archive: reuse.archive,
         settled: reuse.settled && settled,
         pages: reuse.pages.clone(),
+        histories: reuse.histories.clone(),
     };
+    let keys = part_keys(history, options, renderer);
     crate::timings::mark("site setup");
-    let diffs = Diffs::compute(history, draft, !reuse.archive);
+    // The releases' changelogs are needed by the archive (changelog pages and JSON) and
+    // the feed; the pairs against the latest release only by the compare pages.
+    let diffs = Diffs::compute(
+        history,
+        draft,
+        !reuse.archive || !reuse.settled,
+        !reuse.archive,
+    );
     crate::timings::mark("diffs");
     let mut b = Builder {
         history,
@@ -363,6 +403,10 @@ pub fn build_into(
         page_paths: reuse.pages.clone(),
         queued: Default::default(),
         switchers: Default::default(),
+        memo: Default::default(),
+        history_base: keys.archive,
+        kept_histories: &reuse.histories,
+        history_keys: BTreeMap::new(),
     };
     if !reuse.settled {
         b.home()?;
@@ -417,7 +461,10 @@ pub fn build_into(
         b.emit_all(Site::from([("sitemap.xml".to_string(), sitemap)]))?;
     }
     crate::timings::mark("last pages, sitemap");
-    Ok(b.page_paths.len())
+    Ok(Built {
+        pages: b.page_paths.len(),
+        histories: b.history_keys,
+    })
 }
 
 impl<'a> Builder<'a> {
@@ -861,7 +908,41 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// What the changelog of release `version` (or, for `None`, the draft page) lists
+    /// for entry `id`, computed for that entry alone.
+    fn changelog_entry(&self, version: Option<&str>, id: &str) -> Option<diff::EntryChange> {
+        let releases = &self.history.releases;
+        let (old, new) = match version {
+            Some(v) => {
+                let i = releases.iter().position(|r| r.version == v)?;
+                (i.checked_sub(1).map(|j| &releases[j].registry), &releases[i].registry)
+            }
+            None => (self.history.latest().map(|r| &r.registry), self.draft?),
+        };
+        let empty;
+        let old = match old {
+            Some(old) => old,
+            None => {
+                empty = empty_like(new);
+                &empty
+            }
+        };
+        diff::entry_diff(old, new, id, &self.memo)
+    }
+
+    /// Which entries of the draft name a predecessor (`replaces`): they decide whether
+    /// an entry missing from the draft counts as retired or superseded.
+    fn draft_successions(&self) -> Vec<(String, String)> {
+        self.history
+            .draft
+            .iter()
+            .flat_map(|d| d.entries())
+            .filter_map(|e| Some((e.id().to_string(), e.replaces()?.to_string())))
+            .collect()
+    }
+
     fn history_pages(&mut self) -> Result<()> {
+        let successions = self.draft_successions();
         for entry_type in EntryType::ALL {
             for id in self.ids(entry_type) {
                 let path = format!("history/{id}/index.html");
@@ -869,6 +950,33 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 let timeline = history::entry_history(self.history, entry_type, &id);
+                // Everything the page shows beyond the releases (which the archive's key
+                // covers): its timeline with the commits, and the draft's version of it.
+                let draft_entries: Vec<String> = self
+                    .history
+                    .draft
+                    .iter()
+                    .flat_map(|d| {
+                        std::iter::once(&timeline.id)
+                            .chain(&timeline.previous_ids)
+                            .map(move |x| format!("{:?}", d.entry(x)))
+                    })
+                    .collect();
+                let key = crate::cache::key(&(
+                    &self.history_base,
+                    entry_type,
+                    &id,
+                    &timeline,
+                    draft_entries,
+                    &successions,
+                ));
+                self.history_keys.insert(path.clone(), key.clone());
+                if self.kept_histories.get(&path) == Some(&key) {
+                    self.queued.insert(path.clone());
+                    self.page_paths.push(path.clone());
+                    self.sink.keep(&path)?;
+                    continue;
+                }
                 let folder = folder_of(entry_type);
                 let mut steps = Vec::new();
                 let mut previous: Option<(&Registry, String)> = None;
@@ -878,13 +986,10 @@ impl<'a> Builder<'a> {
                         None => self.draft,
                     };
                     let Some(registry) = registry else { continue };
-                    // The release's changelog already has this entry's change; compute
-                    // it here only when it does not (an entry back after a gap).
-                    let known = match &step.version {
-                        Some(v) => self.diffs.changes.get(v),
-                        None => self.diffs.draft.as_ref(),
-                    }
-                    .and_then(|d| d.entries.iter().find(|e| e.id == step.id).cloned());
+                    // The change the release's changelog lists for this entry; when it
+                    // lists none (an entry back after a gap), the change since the step
+                    // before.
+                    let known = self.changelog_entry(step.version.as_deref(), &step.id);
                     let change = known.or_else(|| {
                         let old = previous.as_ref().and_then(|(r, pid)| r.entry(pid));
                         let new = registry
