@@ -193,7 +193,9 @@ impl Writer {
         if !listing.exists {
             fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         }
-        let Listing { files: old, links, .. } = listing;
+        let Listing {
+            files: old, links, ..
+        } = listing;
         for link in &links {
             fs::remove_file(out.join(link)).with_context(|| {
                 format!("removing the symbolic link {}", out.join(link).display())

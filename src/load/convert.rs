@@ -322,7 +322,7 @@ pub fn term(check: &mut FileCheck, raw: RawTerm, stem: &str, body: &str) -> Opti
         adopted,
         replaces,
         note,
-        body: body.to_string(),
+        body: body.into(),
     };
     check.finish(ParsedEntry {
         entry: Entry::Term(term),
@@ -394,7 +394,7 @@ pub fn obligation(
         procedures,
         replaces,
         note,
-        body: body.to_string(),
+        body: body.into(),
     };
     check.finish(ParsedEntry {
         entry: Entry::Obligation(obligation),
@@ -434,7 +434,7 @@ pub fn procedure(
         terms,
         replaces,
         note,
-        body: body.to_string(),
+        body: body.into(),
     };
     check.finish(ParsedEntry {
         entry: Entry::Procedure(procedure),

@@ -704,7 +704,7 @@ mod tests {
         let registry = loaded.registry.expect("valid");
         assert_eq!(registry.terms.len(), 2);
         assert_eq!(registry.terms["a"].see_also[0].as_str(), "b");
-        assert_eq!(registry.terms["a"].body, "body\n");
+        assert_eq!(&*registry.terms["a"].body, "body\n");
     }
 
     #[test]

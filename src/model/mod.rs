@@ -243,6 +243,9 @@ pub struct SourceRef {
 }
 
 /// A definition: the umbrella, a form of abuse, a related term or an out-of-remit threat.
+/// Long text shared, not copied, between the snapshots that hold it unchanged.
+pub type Text = std::sync::Arc<str>;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Term {
     pub id: EntryId,
@@ -268,7 +271,7 @@ pub struct Term {
     /// Editorial note, e.g. on what could not be verified.
     pub note: Option<String>,
     /// Markdown source of the body.
-    pub body: String,
+    pub body: Text,
 }
 
 /// An excerpt or faithful summary of one abuse-related contract obligation.
@@ -286,7 +289,7 @@ pub struct Obligation {
     pub procedures: Vec<EntryId>,
     pub replaces: Option<EntryId>,
     pub note: Option<String>,
-    pub body: String,
+    pub body: Text,
 }
 
 /// A procedure or protocol for responding to abuse.
@@ -299,7 +302,7 @@ pub struct Procedure {
     pub terms: Vec<EntryId>,
     pub replaces: Option<EntryId>,
     pub note: Option<String>,
-    pub body: String,
+    pub body: Text,
 }
 
 /// A borrowed view of any entry, for code that treats the three types alike.

@@ -238,12 +238,7 @@ impl Diffs {
     /// `changes` and `compare`: whether to compute the releases' changelogs and the
     /// pairs of the compare pages (not when the parts that show them are reused from an
     /// earlier build).
-    fn compute(
-        history: &History,
-        draft: Option<&Registry>,
-        changes: bool,
-        compare: bool,
-    ) -> Diffs {
+    fn compute(history: &History, draft: Option<&Registry>, changes: bool, compare: bool) -> Diffs {
         let releases = &history.releases;
         let memo = diff::Memo::default();
         let changed = if changes { releases.len() } else { 0 };
@@ -915,7 +910,10 @@ impl<'a> Builder<'a> {
         let (old, new) = match version {
             Some(v) => {
                 let i = releases.iter().position(|r| r.version == v)?;
-                (i.checked_sub(1).map(|j| &releases[j].registry), &releases[i].registry)
+                (
+                    i.checked_sub(1).map(|j| &releases[j].registry),
+                    &releases[i].registry,
+                )
             }
             None => (self.history.latest().map(|r| &r.registry), self.draft?),
         };
