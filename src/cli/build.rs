@@ -335,10 +335,14 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
             histories,
         },
     );
+    let annual_overdue = p.annual_overdue;
+    // A build is the last thing its process does: the snapshots (every release, parsed)
+    // are left for the exit to reclaim rather than freed value by value.
+    std::mem::forget(p);
     Ok(Some(Built {
         pages: built.pages,
         written,
-        annual_overdue: p.annual_overdue,
+        annual_overdue,
     }))
 }
 

@@ -59,7 +59,11 @@ impl Snapshots {
     /// and applies the history rules that involve it (a reused version, a date that goes
     /// back, `replaces`) without walking the history again.
     pub fn reload_worktree(&mut self) -> Result<()> {
-        let source = WorkTree::new(self.location.registry_dir());
+        let source = if self.history.is_some() {
+            WorkTree::with_content_ids(self.location.registry_dir(), history::blob_id)
+        } else {
+            WorkTree::new(self.location.registry_dir())
+        };
         let loaded = self.loader.load(&source, &self.location.registry)?;
         let mut diagnostics = self.history_diagnostics.clone();
         diagnostics.extend(loaded.diagnostics);

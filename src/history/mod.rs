@@ -91,6 +91,14 @@ pub struct Walked {
     pub diagnostics: Diagnostics,
 }
 
+/// The id git gives a blob with these bytes: files of the working tree named this way
+/// are recognised as the same content as in a release.
+pub fn blob_id(bytes: &[u8]) -> Option<String> {
+    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+        .ok()
+        .map(|oid| oid.to_string())
+}
+
 /// Whether `dir` is inside a git repository.
 pub fn is_repository(dir: &Path) -> bool {
     git2::Repository::discover(dir).is_ok()

@@ -54,14 +54,52 @@ pub trait Source {
 }
 
 /// The registry folder of a working tree on disk.
-#[derive(Debug, Clone)]
+#[derive(Debug, Default)]
 pub struct WorkTree {
     root: PathBuf,
+    /// Names files by content (in a repository, git's blob id), so that the loader
+    /// parses only the files that differ from a release it has already loaded.
+    content_id: Option<fn(&[u8]) -> Option<String>>,
+    /// The bytes read for the content ids: a file is parsed from the bytes it was named
+    /// by, even if an editor saves it again meanwhile.
+    read: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 impl WorkTree {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        WorkTree { root: root.into() }
+        WorkTree {
+            root: root.into(),
+            ..WorkTree::default()
+        }
+    }
+
+    /// A working tree whose files are named by `content_id` of their bytes.
+    pub fn with_content_ids(
+        root: impl Into<PathBuf>,
+        content_id: fn(&[u8]) -> Option<String>,
+    ) -> Self {
+        WorkTree {
+            root: root.into(),
+            content_id: Some(content_id),
+            ..WorkTree::default()
+        }
+    }
+
+    /// Reads a regular file, never through a symlink.
+    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+        let full = self.root.join(path);
+        // Checked again at read time: a file swapped for a symlink after listing is still
+        // never followed.
+        let meta =
+            fs::symlink_metadata(&full).with_context(|| format!("reading {}", full.display()))?;
+        if !meta.is_file() {
+            anyhow::bail!("{} is not a regular file", full.display());
+        }
+        let mut bytes = Vec::new();
+        fs::File::open(&full)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            .with_context(|| format!("reading {}", full.display()))?;
+        Ok(bytes)
     }
 }
 
@@ -108,23 +146,31 @@ impl Source for WorkTree {
                 content_id: None,
             });
         }
+        if let Some(content_id) = self.content_id {
+            use rayon::prelude::*;
+            let read: Vec<(usize, Vec<u8>)> = files
+                .par_iter()
+                .enumerate()
+                .filter(|(_, f)| matches!(f.kind, FileKind::File { size: Some(size) } if size <= MAX_FILE_BYTES))
+                .filter_map(|(i, f)| Some((i, self.read_file(&f.path, MAX_FILE_BYTES + 1).ok()?)))
+                .collect();
+            let mut kept = self
+                .read
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a read failed"))?;
+            for (i, bytes) in read {
+                files[i].content_id = content_id(&bytes);
+                kept.insert(files[i].path.clone(), bytes);
+            }
+        }
         Ok(files)
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
-        let full = self.root.join(path);
-        // Checked again at read time: a file swapped for a symlink after listing is still
-        // never followed.
-        let meta =
-            fs::symlink_metadata(&full).with_context(|| format!("reading {}", full.display()))?;
-        if !meta.is_file() {
-            anyhow::bail!("{} is not a regular file", full.display());
+        if let Some(bytes) = self.read.lock().ok().and_then(|r| r.get(path).cloned()) {
+            return Ok(bytes[..bytes.len().min(limit as usize)].to_vec());
         }
-        let mut bytes = Vec::new();
-        fs::File::open(&full)
-            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
-            .with_context(|| format!("reading {}", full.display()))?;
-        Ok(bytes)
+        self.read_file(path, limit)
     }
 }
 

@@ -229,6 +229,8 @@ fn depth_root(path: &str) -> String {
 /// before (changelogs, their JSON and the entry histories reuse these), each older release
 /// against the latest (compare pages), and the draft against the latest release.
 pub struct Diffs {
+    /// The comparisons of texts made for these diffs, reused by the entry histories.
+    memo: diff::Memo,
     pub changes: BTreeMap<String, diff::RegistryDiff>,
     compare: BTreeMap<(String, String), diff::RegistryDiff>,
     draft: Option<diff::RegistryDiff>,
@@ -294,6 +296,7 @@ impl Diffs {
             )
         });
         Diffs {
+            memo,
             changes,
             compare,
             draft,
@@ -335,8 +338,6 @@ struct Builder<'a> {
     page_paths: Vec<String>,
     /// Paths already queued, to skip duplicates without scanning `jobs`.
     queued: std::collections::HashSet<String>,
-    /// Comparisons of texts, shared by the entry histories' changes.
-    memo: diff::Memo,
     /// The key that an entry history's own key extends (the archive's).
     history_base: String,
     /// History pages in the output folder and their keys, from the build cache.
@@ -398,7 +399,6 @@ pub fn build_into(
         page_paths: reuse.pages.clone(),
         queued: Default::default(),
         switchers: Default::default(),
-        memo: Default::default(),
         history_base: keys.archive,
         kept_histories: &reuse.histories,
         history_keys: BTreeMap::new(),
@@ -925,7 +925,7 @@ impl<'a> Builder<'a> {
                 &empty
             }
         };
-        diff::entry_diff(old, new, id, &self.memo)
+        diff::entry_diff(old, new, id, &self.diffs.memo)
     }
 
     /// Which entries of the draft name a predecessor (`replaces`): they decide whether
