@@ -53,13 +53,16 @@ pub trait Source {
     fn exists(&self) -> bool;
 }
 
+/// Names a file by its bytes (`None` when it cannot).
+pub type ContentId = fn(&[u8]) -> Option<String>;
+
 /// The registry folder of a working tree on disk.
 #[derive(Debug, Default)]
 pub struct WorkTree {
     root: PathBuf,
     /// Names files by content (in a repository, git's blob id), so that the loader
     /// parses only the files that differ from a release it has already loaded.
-    content_id: Option<fn(&[u8]) -> Option<String>>,
+    content_id: Option<ContentId>,
     /// The bytes read for the content ids: a file is parsed from the bytes it was named
     /// by, even if an editor saves it again meanwhile.
     read: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
@@ -74,10 +77,7 @@ impl WorkTree {
     }
 
     /// A working tree whose files are named by `content_id` of their bytes.
-    pub fn with_content_ids(
-        root: impl Into<PathBuf>,
-        content_id: fn(&[u8]) -> Option<String>,
-    ) -> Self {
+    pub fn with_content_ids(root: impl Into<PathBuf>, content_id: ContentId) -> Self {
         WorkTree {
             root: root.into(),
             content_id: Some(content_id),
