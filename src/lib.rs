@@ -5,10 +5,12 @@
 //! (`diagnostics`); `history` walks the first-parent line of a branch and finds the
 //! releases; `diff` compares two snapshots semantically, with word-level redlines; `site`
 //! decides which pages exist and builds their views, `render` turns them into HTML with
-//! Tera and sanitised Markdown, and `output` writes the result atomically (or `serve`
-//! keeps it in memory for the live preview). Around the pipeline: `lint` checks staff
-//! documents against the registry, `demo` builds an example repository with a real
-//! history, and `embedded` holds the files compiled into the binary.
+//! Tera and sanitised Markdown, and `output` writes it atomically as it is rendered (or `serve`
+//! keeps it in memory for the live preview). `cache` keeps, between builds, the history
+//! walk and which parts of the output are up to date, so that a rebuild renders only what
+//! changed. Around the pipeline: `lint` checks staff documents against the registry,
+//! `demo` builds an example repository with a real history, `embedded` holds the files
+//! compiled into the binary, and `timings` reports phase timings when asked.
 
 pub mod cache;
 pub mod cli;

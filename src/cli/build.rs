@@ -1,5 +1,6 @@
-//! `abusedefs build`: checks the registry and its history, renders every page in memory,
-//! then writes only what changed into the output folder. A failed build writes nothing.
+//! `abusedefs build`: checks the registry and its history, then renders the site into the
+//! output folder, reusing from the build cache the parts an earlier build wrote from the
+//! same inputs. A failed build leaves the folder as it was.
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,7 @@
 //! The site model: which pages exist for a history, at which URLs, with which views; and
-//! the exports (JSON, CSV, Atom, sitemap, calendar). Every page is rendered in memory; the
-//! result is a map from output path to bytes that `output` writes atomically.
+//! the exports (JSON, CSV, Atom, sitemap, calendar). Pages are rendered in parallel, batch
+//! by batch, into a [`Sink`] (an output folder, or memory for the preview); the parts of
+//! the site whose inputs an earlier build already rendered can be left out ([`Reuse`]).
 
 pub mod cycle;
 mod exports;
