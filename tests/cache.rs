@@ -5,24 +5,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use common::*;
-
-/// Every file below `root`, with its bytes.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let path = e.path().strip_prefix(root).unwrap().to_string_lossy();
-            (path.into_owned(), fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
 
 /// Runs `abusedefs build` with phase timings on, so that the test can see which parts
 /// of the site were rendered.

@@ -20,6 +20,25 @@ fn diff_json(git: &Git, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
+/// Walks the history of the registry `registry` in the repository at `repo`.
+fn walk_at(
+    repo: &std::path::Path,
+    registry: &str,
+    cache: &abusedefs::cache::Cache,
+) -> abusedefs::history::Walked {
+    let mut loader = abusedefs::load::Loader::new();
+    abusedefs::history::walk(
+        &abusedefs::history::Options {
+            repo,
+            registry,
+            rev: "HEAD",
+            cache,
+        },
+        &mut loader,
+    )
+    .unwrap()
+}
+
 fn entry<'a>(diff: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     diff["entries"]
         .as_array()
@@ -377,17 +396,7 @@ fn entry_history_follows_renames_and_lists_commits() {
     git.set_release("2.0", "2024-06-01");
     git.commit("Rename content abuse (#3)", "2024-06-01");
 
-    let mut loader = abusedefs::load::Loader::new();
-    let walked = abusedefs::history::walk(
-        &abusedefs::history::Options {
-            repo: git.path(),
-            registry: "definitions",
-            rev: "HEAD",
-            cache: &abusedefs::cache::Cache::off(),
-        },
-        &mut loader,
-    )
-    .unwrap();
+    let walked = walk_at(git.path(), "definitions", &abusedefs::cache::Cache::off());
     assert!(!walked.diagnostics.has_errors());
     let history = walked.history.unwrap();
     let timeline = abusedefs::history::entry_history(
@@ -457,17 +466,7 @@ fn diff_html_is_one_self_contained_page_with_escaped_text() {
 
 /// The history as a walk with `cache` finds it, printed for comparison.
 fn walked(git: &Git, cache: &abusedefs::cache::Cache) -> String {
-    let mut loader = abusedefs::load::Loader::new();
-    let walked = abusedefs::history::walk(
-        &abusedefs::history::Options {
-            repo: git.path(),
-            registry: "definitions",
-            rev: "HEAD",
-            cache,
-        },
-        &mut loader,
-    )
-    .unwrap();
+    let walked = walk_at(git.path(), "definitions", cache);
     format!("{:?}\n{:?}", walked.history, walked.diagnostics)
 }
 
@@ -537,17 +536,11 @@ fn one_entry_s_diff_is_what_the_changelog_lists_for_it() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("demo");
     abusedefs::demo::build_repository(&repo).unwrap();
-    let mut loader = abusedefs::load::Loader::new();
-    let history = abusedefs::history::walk(
-        &abusedefs::history::Options {
-            repo: &repo,
-            registry: abusedefs::demo::REGISTRY,
-            rev: "HEAD",
-            cache: &abusedefs::cache::Cache::off(),
-        },
-        &mut loader,
+    let history = walk_at(
+        &repo,
+        abusedefs::demo::REGISTRY,
+        &abusedefs::cache::Cache::off(),
     )
-    .unwrap()
     .history
     .unwrap();
     let snapshots: Vec<&abusedefs::model::Registry> =
@@ -574,17 +567,7 @@ fn one_entry_s_diff_is_what_the_changelog_lists_for_it() {
     );
     git.set_release("3.0", "2024-03-01");
     git.commit("Bring it back under a new id", "2024-03-01");
-    let mut loader = abusedefs::load::Loader::new();
-    let walked = abusedefs::history::walk(
-        &abusedefs::history::Options {
-            repo: git.path(),
-            registry: "definitions",
-            rev: "HEAD",
-            cache: &abusedefs::cache::Cache::off(),
-        },
-        &mut loader,
-    )
-    .unwrap();
+    let walked = walk_at(git.path(), "definitions", &abusedefs::cache::Cache::off());
     assert!(!walked.diagnostics.has_errors(), "{:?}", walked.diagnostics);
     let releases = walked.history.unwrap().releases;
     assert_eq!(releases.len(), 3);

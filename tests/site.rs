@@ -39,24 +39,6 @@ fn build(repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     run(repo, &args)
 }
 
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn every_url_pattern_exists_for_the_demo_history() {
     let (dir, repo) = demo_repo();

@@ -188,3 +188,16 @@ impl Git {
         fs::write(full, text.replacen(from, to, 1)).unwrap();
     }
 }
+
+/// Every file below `root`, with its bytes.
+pub fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let path = e.path().strip_prefix(root).unwrap().to_string_lossy();
+            (path.into_owned(), fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
