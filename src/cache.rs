@@ -39,7 +39,11 @@ impl Cache {
 
     /// A cached value, if there is one that parses; a corrupt entry is a miss.
     pub fn read<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
-        let path = self.dir.as_ref()?.join(name);
+        let dir = self.dir.as_ref()?;
+        if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+            return None;
+        }
+        let path = dir.join(name);
         // The cache is ours; a symlink there is not, and is never followed.
         if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
             return None;

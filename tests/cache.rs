@@ -167,3 +167,26 @@ fn a_cached_rebuild_is_byte_identical_to_a_clean_build() {
     fs::remove_dir_all(&cache).unwrap();
     check_same(&git, &site, &today, "a deleted cache");
 }
+
+#[test]
+fn a_cache_that_comes_through_git_is_never_read() {
+    let git = Git::with_base();
+    git.commit("Release 1.0", "2024-01-15");
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build(git.path(), &site, &["--today", "2025-03-01"]);
+    // A pull request that commits a cache claiming a history of its own.
+    let walk = git.path().join(".abusedefs-cache/walk.json");
+    let text = fs::read_to_string(&walk).unwrap();
+    fs::write(&walk, text.replace("Release 1.0", "A forged subject")).unwrap();
+    git.run(&["add", "-f", ".abusedefs-cache/walk.json"]);
+    git.commit("Commit a cache", "2024-02-01");
+    let (_, err) = build(git.path(), &site, &["--today", "2025-03-01"]);
+    assert!(
+        err.contains("the build cache folder is committed to the repository"),
+        "{err}"
+    );
+    let history = fs::read_to_string(site.join("history/malware/index.html")).unwrap();
+    assert!(!history.contains("A forged subject"));
+    check_same(&git, &site, &["--today", "2025-03-01"], "a committed cache");
+}

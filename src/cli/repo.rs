@@ -86,13 +86,20 @@ impl RepoLocation {
         self.root.join(&self.registry)
     }
 
-    /// The build cache of this repository (off with `--no-cache`, or outside git).
+    /// The build cache of this repository: off with `--no-cache`, outside git, and when
+    /// the repository itself holds a cache folder (see [`RepoLocation::cache_committed`]).
     pub fn cache(&self) -> Cache {
-        if self.cache && crate::history::is_repository(&self.root) {
+        if self.cache && crate::history::is_repository(&self.root) && !self.cache_committed() {
             Cache::at(&self.root)
         } else {
             Cache::off()
         }
+    }
+
+    /// Whether `.abusedefs-cache/` is committed (or staged): the cache is trusted to say
+    /// what the history holds, so one that came from a pull request is never read.
+    pub fn cache_committed(&self) -> bool {
+        self.cache && crate::history::tracks(&self.root, crate::cache::FOLDER)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use anyhow::{Result, bail};
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::diff::{Side, side};
 use crate::history::{self, History};
 use crate::load::{Loader, WorkTree};
@@ -50,6 +50,18 @@ impl Snapshots {
             history_diagnostics,
             loader,
         };
+        if snapshots.location.cache_committed() {
+            snapshots.history_diagnostics.push(
+                Diagnostic::warning(
+                    crate::cache::FOLDER,
+                    "the build cache folder is committed to the repository: it is ignored, and every build computes everything",
+                )
+                .with_help(format!(
+                    "remove it from git (`git rm -r --cached {}`); the tool keeps it out of git by itself",
+                    crate::cache::FOLDER
+                )),
+            );
+        }
         snapshots.reload_worktree()?;
         crate::timings::mark("working tree");
         Ok(snapshots)

@@ -99,6 +99,27 @@ pub fn blob_id(bytes: &[u8]) -> Option<String> {
         .map(|oid| oid.to_string())
 }
 
+/// Whether the repository at `dir` holds anything at `path` (a file, or a folder with
+/// files) in its HEAD commit or its index: such content came through git, from whoever
+/// wrote the commits, and is not the tool's own.
+pub fn tracks(dir: &Path, path: &str) -> bool {
+    let Ok(repo) = git2::Repository::discover(dir) else {
+        return false;
+    };
+    let in_head = repo
+        .head()
+        .and_then(|h| h.peel_to_tree())
+        .is_ok_and(|tree| tree.get_path(Path::new(path)).is_ok());
+    let prefix = format!("{path}/");
+    let in_index = repo.index().is_ok_and(|index| {
+        index.iter().any(|e| {
+            let name = String::from_utf8_lossy(&e.path);
+            name == path || name.starts_with(&prefix)
+        })
+    });
+    in_head || in_index
+}
+
 /// Whether `dir` is inside a git repository.
 pub fn is_repository(dir: &Path) -> bool {
     git2::Repository::discover(dir).is_ok()
