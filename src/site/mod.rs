@@ -345,6 +345,9 @@ struct Builder<'a> {
     kept_histories: &'a BTreeMap<String, String>,
     /// The key of each history page of this build.
     history_keys: BTreeMap<String, String>,
+    /// The position of each release by version, for lookups that would otherwise scan
+    /// the releases once per page (quadratic in the number of releases).
+    release_index: std::collections::HashMap<&'a str, usize>,
     /// Each entry's versions, computed once (see `switcher`).
     switchers: std::collections::HashMap<(EntryType, String), std::rc::Rc<Vec<SwitchItem>>>,
 }
@@ -400,6 +403,12 @@ pub fn build_into(
         page_paths: reuse.pages.clone(),
         queued: Default::default(),
         switchers: Default::default(),
+        release_index: history
+            .releases
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.version.as_str(), i))
+            .collect(),
         history_base: keys.archive,
         kept_histories: &reuse.histories,
         history_keys: BTreeMap::new(),
@@ -562,7 +571,7 @@ impl<'a> Builder<'a> {
 
     fn snapshot_banner(&self, version: &str, current_path: &str) -> Option<Banner> {
         let releases = &self.history.releases;
-        let i = releases.iter().position(|r| r.version == version)?;
+        let i = *self.release_index.get(version)?;
         let r = &releases[i];
         let link = Some(Link {
             href: current_path.to_string(),
@@ -910,7 +919,7 @@ impl<'a> Builder<'a> {
         let releases = &self.history.releases;
         let (old, new) = match version {
             Some(v) => {
-                let i = releases.iter().position(|r| r.version == v)?;
+                let i = *self.release_index.get(v)?;
                 (
                     i.checked_sub(1).map(|j| &releases[j].registry),
                     &releases[i].registry,
@@ -981,7 +990,10 @@ impl<'a> Builder<'a> {
                 let mut previous: Option<(&Registry, String)> = None;
                 for step in &timeline.steps {
                     let registry = match &step.version {
-                        Some(v) => self.history.release(v).map(|r| &r.registry),
+                        Some(v) => self
+                            .release_index
+                            .get(v.as_str())
+                            .map(|&i| &self.history.releases[i].registry),
                         None => self.draft,
                     };
                     let Some(registry) = registry else { continue };
