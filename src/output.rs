@@ -5,7 +5,7 @@
 //! removes its temporary files, so the folder keeps the previous site. The output folder
 //! is never wiped, never written outside of, and symbolic links in it are never followed.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -68,10 +68,10 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
     Ok(p.to_path_buf())
 }
 
-/// Existing regular files below `root` (relative paths); symlinks are listed separately
-/// so that they can be removed, never followed. Folders are read in parallel: a site has
-/// a folder per page.
-fn existing(root: &Path) -> Result<(HashSet<PathBuf>, Vec<PathBuf>)> {
+/// Existing regular files below `root` (relative paths) with their stamps; symlinks are
+/// listed separately so that they can be removed, never followed. Folders are read in
+/// parallel: a site has a folder per page.
+fn existing(root: &Path) -> Result<(HashMap<PathBuf, Stamp>, Vec<PathBuf>)> {
     let mut found = Found::default();
     scan(root, Path::new(""), &mut found)?;
     Ok((found.files.into_iter().collect(), found.links))
@@ -79,7 +79,7 @@ fn existing(root: &Path) -> Result<(HashSet<PathBuf>, Vec<PathBuf>)> {
 
 #[derive(Default)]
 struct Found {
-    files: Vec<PathBuf>,
+    files: Vec<(PathBuf, Stamp)>,
     links: Vec<PathBuf>,
 }
 
@@ -97,7 +97,15 @@ fn scan(root: &Path, relative: &Path, found: &mut Found) -> Result<()> {
         } else if kind.is_dir() {
             subdirs.push(path);
         } else if kind.is_file() {
-            found.files.push(path);
+            // The entry's own metadata (the link itself were it one; it is not).
+            let stamp = entry.metadata().ok().and_then(|m| Stamp::of(&m));
+            found.files.push((
+                path,
+                stamp.unwrap_or(Stamp {
+                    size: u64::MAX,
+                    modified_ns: 0,
+                }),
+            ));
         }
     }
     let below: Vec<Result<Found>> = subdirs
@@ -120,11 +128,16 @@ fn scan(root: &Path, relative: &Path, found: &mut Found) -> Result<()> {
 #[derive(Debug, Default)]
 pub struct Listing {
     exists: bool,
-    files: HashSet<PathBuf>,
+    files: HashMap<PathBuf, Stamp>,
     links: Vec<PathBuf>,
 }
 
 impl Listing {
+    /// The stamp of the regular file at `path` (relative to the folder), if there is one.
+    pub fn stamp(&self, path: &str) -> Option<Stamp> {
+        self.files.get(Path::new(path)).copied()
+    }
+
     /// Lists `out`, refusing a symlink, a file, or a non-empty folder that this tool did
     /// not make. Changes nothing.
     pub fn of(out: &Path) -> Result<Listing> {
@@ -169,7 +182,7 @@ type Outcome = (String, Stamp, Option<PathBuf>, PathBuf);
 pub struct Writer {
     out: PathBuf,
     /// Regular files found in the folder when the update began.
-    old: HashSet<PathBuf>,
+    old: HashMap<PathBuf, Stamp>,
     produced: HashSet<PathBuf>,
     /// Temporary files written, with their targets.
     pending: Vec<(PathBuf, PathBuf)>,
@@ -231,7 +244,7 @@ impl Writer {
             if !self.dirs.contains(&parent) {
                 self.real_dirs(&parent)?;
             }
-            let existed = self.old.contains(&relative);
+            let existed = self.old.contains_key(&relative);
             self.produced.insert(relative);
             plan.push((path, target, existed, bytes));
         }
@@ -272,7 +285,7 @@ impl Writer {
     /// cache, which checked its stamp).
     pub fn keep(&mut self, path: &str) -> Result<()> {
         let relative = safe_relative(path)?;
-        if !self.old.contains(&relative) {
+        if !self.old.contains_key(&relative) {
             bail!(
                 "{path} was expected in {} but is missing",
                 self.out.display()
@@ -319,7 +332,11 @@ impl Writer {
             fs::rename(&temp, &target)
                 .with_context(|| format!("renaming into {}", target.display()))?;
         }
-        let mut stale: Vec<&PathBuf> = self.old.difference(&self.produced).collect();
+        let mut stale: Vec<&PathBuf> = self
+            .old
+            .keys()
+            .filter(|p| !self.produced.contains(*p))
+            .collect();
         stale.sort();
         let mut parents = BTreeSet::new();
         for file in stale {

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -177,27 +176,25 @@ struct PartFiles {
 
 impl PartFiles {
     /// Whether every file of the part is still as written.
-    fn intact(&self, out: &Path) -> bool {
+    fn intact(&self, listing: &output::Listing) -> bool {
         self.files
-            .par_iter()
-            .all(|(path, stamp)| output::Stamp::read(&out.join(path)).as_ref() == Some(stamp))
+            .iter()
+            .all(|(path, stamp)| listing.stamp(path).as_ref() == Some(stamp))
     }
 }
 
 impl Manifest {
-    /// The manifest of `out` in the cache, keeping only the parts and pages whose files
-    /// are all still as the last build wrote them.
-    fn checked(cache: &Cache, name: &str, out: &Path) -> Manifest {
+    /// The manifest of the output folder in the cache, keeping only the parts and pages
+    /// whose files are all still as the last build wrote them (by the folder's listing).
+    fn checked(cache: &Cache, name: &str, listing: &output::Listing) -> Manifest {
         let manifest: Manifest = cache.read(name).unwrap_or_default();
         Manifest {
-            archive: manifest.archive.filter(|p| p.intact(out)),
-            settled: manifest.settled.filter(|p| p.intact(out)),
+            archive: manifest.archive.filter(|p| p.intact(listing)),
+            settled: manifest.settled.filter(|p| p.intact(listing)),
             histories: manifest
                 .histories
-                .into_par_iter()
-                .filter(|(path, (_, stamp))| {
-                    output::Stamp::read(&out.join(path)).as_ref() == Some(stamp)
-                })
+                .into_iter()
+                .filter(|(path, (_, stamp))| listing.stamp(path).as_ref() == Some(stamp))
                 .collect(),
         }
     }
@@ -243,16 +240,18 @@ impl site::Sink for WriterSink<'_> {
 /// that an earlier build wrote there from the same inputs. `Ok(None)`: the registry is
 /// invalid, the diagnostics went to `err` and nothing was written.
 pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
-    // While the registry and its history load, other threads list the output folder and
-    // check that the files the build cache knows there are untouched.
-    let out = args.out.clone();
-    let listing = std::thread::spawn(move || output::Listing::of(&out));
+    // While the registry and its history load, another thread lists the output folder
+    // and checks that the files the build cache knows there are untouched.
     let cache = args.repo.locate()?.cache();
     let out_id = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
     let manifest_name = format!("site-{}.json", crate::cache::key(&out_id));
-    let checked = {
+    let listed = {
         let (cache, name, out) = (cache.clone(), manifest_name.clone(), args.out.clone());
-        std::thread::spawn(move || Manifest::checked(&cache, &name, &out))
+        std::thread::spawn(move || {
+            let listing = output::Listing::of(&out)?;
+            let manifest = Manifest::checked(&cache, &name, &listing);
+            anyhow::Ok((listing, manifest))
+        })
     };
     let p = match prepare(args, err)? {
         Ok(p) => p,
@@ -262,9 +261,9 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
         }
     };
     let keys = site::part_keys(&p.history, &p.options, &p.renderer);
-    let manifest = checked
+    let (listing, manifest) = listed
         .join()
-        .map_err(|_| anyhow::anyhow!("checking the build cache failed"))?;
+        .map_err(|_| anyhow::anyhow!("listing {} failed", args.out.display()))??;
     let archive = manifest.archive.filter(|part| part.key == keys.archive);
     let settled = manifest
         .settled
@@ -290,9 +289,6 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
     };
     crate::timings::mark("cache check");
 
-    let listing = listing
-        .join()
-        .map_err(|_| anyhow::anyhow!("listing {} failed", args.out.display()))??;
     let mut writer = output::Writer::open_listed(&args.out, listing)?;
     let mut sink = WriterSink {
         writer: &mut writer,
