@@ -69,8 +69,8 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
 }
 
 /// Existing regular files below `root` (relative paths) with their stamps; symlinks are
-/// listed separately so that they can be removed, never followed. Folders are read in
-/// parallel: a site has a folder per page.
+/// listed separately so that they can be removed, never followed. One thread: the build
+/// lists the folder while it loads the registry on the others.
 fn existing(root: &Path) -> Result<(HashMap<PathBuf, Stamp>, Vec<PathBuf>)> {
     let mut found = Found::default();
     scan(root, Path::new(""), &mut found)?;
@@ -109,7 +109,7 @@ fn scan(root: &Path, relative: &Path, found: &mut Found) -> Result<()> {
         }
     }
     let below: Vec<Result<Found>> = subdirs
-        .into_par_iter()
+        .into_iter()
         .map(|sub| {
             let mut found = Found::default();
             scan(root, &sub, &mut found).map(|()| found)
