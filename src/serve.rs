@@ -42,6 +42,9 @@ struct Shared {
     reload: broadcast::Sender<()>,
 }
 
+/// Renders the site (or the failure), given what is being served.
+type Rebuild = dyn Fn(Option<&Current>) -> Current + Send + Sync;
+
 /// Options of the preview server.
 pub struct Options {
     pub bind: SocketAddr,
@@ -51,14 +54,15 @@ pub struct Options {
     pub log: Arc<dyn Fn(Duration) + Send + Sync>,
 }
 
-/// Runs the server until interrupted. `rebuild` renders the site (or the failure) and is
-/// called once at start and after every debounced change; `ready` gets the bound address.
+/// Runs the server until interrupted. `rebuild` renders the site (or the failure), given
+/// what is being served, and is called once at start and after every debounced change;
+/// `ready` gets the bound address.
 pub fn run(
     options: Options,
-    rebuild: impl Fn() -> Current + Send + Sync + 'static,
+    rebuild: impl Fn(Option<&Current>) -> Current + Send + Sync + 'static,
     ready: impl FnOnce(SocketAddr, &Current),
 ) -> Result<()> {
-    let first = rebuild();
+    let first = rebuild(None);
     let (reload, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         current: RwLock::new(Arc::new(first)),
@@ -130,7 +134,7 @@ const DEBOUNCE: Duration = Duration::from_millis(150);
 fn watch(
     root: &Path,
     shared: Arc<Shared>,
-    rebuild: Arc<dyn Fn() -> Current + Send + Sync>,
+    rebuild: Arc<Rebuild>,
     log: Arc<dyn Fn(Duration) + Send + Sync>,
 ) -> Result<RecommendedWatcher> {
     let (tx, rx) = std::sync::mpsc::channel::<()>();
@@ -155,7 +159,8 @@ fn watch(
                 // Wait for the burst to end.
                 while rx.recv_timeout(DEBOUNCE).is_ok() {}
                 let started = Instant::now();
-                let next = rebuild();
+                let serving = shared.current.read().ok().map(|c| c.clone());
+                let next = rebuild(serving.as_deref());
                 if let Ok(mut current) = shared.current.write() {
                     *current = Arc::new(next);
                 }

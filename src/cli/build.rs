@@ -143,18 +143,90 @@ fn prepare(args: &Args, err: &mut dyn Write) -> Result<std::result::Result<Prepa
     }))
 }
 
-/// Loads and checks the registry and its history, then renders every page in memory
-/// (for the preview server). Warnings are written to `err`.
-pub fn render(args: &Args, err: &mut dyn Write) -> Result<Rendered> {
+/// What an in-memory build leaves for the next one: the keys its reusable parts were
+/// built from (see [`site::part_keys`]).
+#[derive(Debug, Clone, Default)]
+pub struct Previous {
+    archive: Option<String>,
+    histories: BTreeMap<String, String>,
+}
+
+/// An in-memory site that takes kept pages from the previous build's site.
+struct Reusing<'p> {
+    site: site::Site,
+    previous: &'p site::Site,
+}
+
+impl site::Sink for Reusing<'_> {
+    fn put(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<()> {
+        self.site.extend(files);
+        Ok(())
+    }
+
+    fn keep(&mut self, path: &str) -> Result<()> {
+        let bytes = self
+            .previous
+            .get(path)
+            .with_context(|| format!("the previous build has no {path}"))?;
+        self.site.insert(path.to_string(), bytes.clone());
+        Ok(())
+    }
+}
+
+/// Loads and checks the registry and its history, then renders every page in memory, for
+/// the preview server: the parts of `previous` (the last build's site and what it was
+/// built from) whose keys are unchanged are copied instead of rendered, as `build` reuses
+/// the output folder. Warnings are written to `err`. Returns what the next build may
+/// reuse.
+pub fn render_reusing(
+    args: &Args,
+    err: &mut dyn Write,
+    previous: Option<(&Previous, &site::Site)>,
+) -> Result<(Rendered, Previous)> {
     let p = match prepare(args, err)? {
         Ok(p) => p,
-        Err(diagnostics) => return Ok(Rendered::Invalid(diagnostics)),
+        Err(diagnostics) => return Ok((Rendered::Invalid(diagnostics), Previous::default())),
     };
-    Ok(Rendered::Site(site::build(
-        &p.history,
-        &p.options,
-        &p.renderer,
-    )?))
+    let keys = site::part_keys(&p.history, &p.options, &p.renderer);
+    let (nothing, empty) = (Previous::default(), site::Site::new());
+    let (memo, old) = previous.unwrap_or((&nothing, &empty));
+    let archive = memo.archive.as_ref() == Some(&keys.archive);
+    let settled = keys.settled.is_some();
+    let archived: Vec<&String> = old
+        .keys()
+        .filter(|path| archive && site::part_of(path, settled) == site::Part::Archive)
+        .collect();
+    let reuse = site::Reuse {
+        archive,
+        settled: false,
+        pages: archived
+            .iter()
+            .filter(|path| path.ends_with(".html"))
+            .map(|path| path.to_string())
+            .collect(),
+        histories: memo
+            .histories
+            .iter()
+            .filter(|(path, _)| old.contains_key(*path))
+            .map(|(path, key)| (path.clone(), key.clone()))
+            .collect(),
+    };
+    let mut sink = Reusing {
+        site: site::Site::new(),
+        previous: old,
+    };
+    let built = site::build_into(&p.history, &p.options, &p.renderer, &mut sink, &reuse)?;
+    let mut site = sink.site;
+    for path in archived {
+        site.insert(path.clone(), old[path].clone());
+    }
+    Ok((
+        Rendered::Site(site),
+        Previous {
+            archive: Some(keys.archive),
+            histories: built.histories,
+        },
+    ))
 }
 
 /// What the build cache knows of an output folder: for each reusable part of the site,
@@ -374,4 +446,66 @@ pub fn report(out: &mut dyn Write, err: &mut dyn Write, built: &Built, dir: &Pat
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preview(repo: &Path) -> Args {
+        Args {
+            repo: RepoArgs {
+                repo: repo.to_path_buf(),
+                registry: crate::demo::REGISTRY.into(),
+                rev: "HEAD".into(),
+                no_cache: true,
+            },
+            out: PathBuf::from("unused-in-preview"),
+            no_draft: false,
+            today: Some("2026-12-04".into()),
+            base_url: None,
+            preview: true,
+        }
+    }
+
+    fn site_of(rendered: Rendered) -> site::Site {
+        match rendered {
+            Rendered::Site(site) => site,
+            Rendered::Invalid(d) => panic!("invalid: {d:?}"),
+        }
+    }
+
+    #[test]
+    fn a_preview_build_that_reuses_the_last_one_equals_a_fresh_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("demo");
+        crate::demo::build_repository(&repo).unwrap();
+        let args = preview(&repo);
+        let mut err = Vec::new();
+        let (first, memo) = render_reusing(&args, &mut err, None).unwrap();
+        let first = site_of(first);
+
+        // An editor saves a change to one entry.
+        let file = repo.join("definitions/terms/phishing.md");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            format!("{text}\nA paragraph added in the preview.\n"),
+        )
+        .unwrap();
+        let (second, next) = render_reusing(&args, &mut err, Some((&memo, &first))).unwrap();
+        let second = site_of(second);
+        let fresh = site_of(render_reusing(&args, &mut err, None).unwrap().0);
+        let differing: Vec<&String> = second
+            .keys()
+            .chain(fresh.keys())
+            .filter(|p| second.get(*p) != fresh.get(*p))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "differs from a fresh build: {differing:?}"
+        );
+        assert_eq!(next.archive, memo.archive, "the archive's key is unchanged");
+        assert_ne!(second, first, "the edit shows");
+    }
 }

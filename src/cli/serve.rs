@@ -40,11 +40,24 @@ pub fn run(args: Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<Stat
         base_url: None,
         preview: true,
     };
-    let rebuild = move || {
+    // What the last successful build was made from: its unchanged parts are copied
+    // from the site being served instead of rendered again.
+    let memo = std::sync::Mutex::new(build::Previous::default());
+    let rebuild = move |serving: Option<&Current>| {
         let mut warnings = Vec::new();
-        match build::render(&build_args, &mut warnings) {
-            Ok(Rendered::Site(site)) => Current::Site(site),
-            Ok(Rendered::Invalid(d)) => {
+        let last = memo.lock().map(|m| m.clone()).unwrap_or_default();
+        let previous = match serving {
+            Some(Current::Site(site)) => Some((&last, site)),
+            _ => None,
+        };
+        match build::render_reusing(&build_args, &mut warnings, previous) {
+            Ok((Rendered::Site(site), next)) => {
+                if let Ok(mut memo) = memo.lock() {
+                    *memo = next;
+                }
+                Current::Site(site)
+            }
+            Ok((Rendered::Invalid(d), _)) => {
                 let mut text = Vec::new();
                 let _ = diagnostics::write(&mut text, &d, Format::Human);
                 Current::Failed(String::from_utf8_lossy(&text).into_owned())
