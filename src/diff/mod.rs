@@ -408,23 +408,11 @@ pub fn diff_with(
             .filter(|e| e.entry_type() == entry_type)
             .collect();
         for n in &news {
-            let same = old
-                .entry(n.id().as_str())
-                .filter(|o| o.entry_type() == entry_type);
-            let replaced = n
-                .replaces()
-                .and_then(|r| old.entry(r.as_str()))
-                .filter(|_| same.is_none())
-                .filter(|r| new.entry(r.id().as_str()).is_none());
-            let change = match (same, replaced) {
-                (Some(o), _) => entry_change(Some(o), Some(*n), Status::Changed, memo),
-                (None, Some(r)) => {
-                    superseded.insert(r.id().as_str());
-                    entry_change(Some(r), Some(*n), Status::Superseded, memo)
-                }
-                (None, None) => entry_change(None, Some(*n), Status::Added, memo),
-            };
-            entries.extend(change);
+            let (predecessor, status) = predecessor(old, new, *n);
+            if status == Status::Superseded {
+                superseded.extend(predecessor.map(|r| r.id().as_str()));
+            }
+            entries.extend(entry_change(predecessor, Some(*n), status, memo));
         }
         for o in &olds {
             if new.entry(o.id().as_str()).is_none() && !superseded.contains(o.id().as_str()) {
@@ -480,21 +468,36 @@ pub fn diff_with(
     }
 }
 
+/// What entry `n` of `new` is compared with in `old`: the entry of the same id and type
+/// (changed), else the one it `replaces` when `new` no longer has that (superseded), else
+/// none (added).
+fn predecessor<'r>(
+    old: &'r Registry,
+    new: &Registry,
+    n: EntryRef<'_>,
+) -> (Option<EntryRef<'r>>, Status) {
+    if let Some(same) = old
+        .entry(n.id().as_str())
+        .filter(|o| o.entry_type() == n.entry_type())
+    {
+        return (Some(same), Status::Changed);
+    }
+    match n
+        .replaces()
+        .and_then(|r| old.entry(r.as_str()))
+        .filter(|r| new.entry(r.id().as_str()).is_none())
+    {
+        Some(replaced) => (Some(replaced), Status::Superseded),
+        None => (None, Status::Added),
+    }
+}
+
 /// The change that [`diff`] of `old` → `new` lists for `id`, computed for that entry
 /// alone (an entry's history page needs its own changes, not whole changelogs).
 pub fn entry_diff(old: &Registry, new: &Registry, id: &str, memo: &Memo) -> Option<EntryChange> {
     if let Some(n) = new.entry(id) {
-        let same = old.entry(id).filter(|o| o.entry_type() == n.entry_type());
-        let replaced = n
-            .replaces()
-            .and_then(|r| old.entry(r.as_str()))
-            .filter(|_| same.is_none())
-            .filter(|r| new.entry(r.id().as_str()).is_none());
-        return match (same, replaced) {
-            (Some(o), _) => entry_change(Some(o), Some(n), Status::Changed, memo),
-            (None, Some(r)) => entry_change(Some(r), Some(n), Status::Superseded, memo),
-            (None, None) => entry_change(None, Some(n), Status::Added, memo),
-        };
+        let (predecessor, status) = predecessor(old, new, n);
+        return entry_change(predecessor, Some(n), status, memo);
     }
     let o = old.entry(id)?;
     // Retired, unless an entry of the new snapshot supersedes it (as `diff` finds them:

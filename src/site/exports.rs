@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::Options;
 use super::cycle::Report;
-use super::{Options, Site};
 use crate::diff;
 use crate::history::History;
 use crate::model::{EntryRef, Registry};
@@ -60,11 +60,32 @@ struct Feed {
     entries: Vec<FeedEntry>,
 }
 
-/// Makes the exports that `wanted` asks for and gives each to `emit` as soon as it is
-/// made (a long history's JSON is large).
-pub fn add(
+/// The files of the releases themselves: each release's snapshot and changelog as JSON,
+/// each given to `emit` as soon as it is made (a long history's JSON is large).
+pub fn releases(
     emit: &mut dyn FnMut(String, Vec<u8>) -> anyhow::Result<()>,
-    wanted: &dyn Fn(&str) -> bool,
+    history: &History,
+    changes: &std::collections::BTreeMap<String, diff::RegistryDiff>,
+) -> anyhow::Result<()> {
+    for r in history.releases.iter() {
+        let json = to_json(&Snapshot {
+            version: &r.version,
+            published: r.published.to_string(),
+            commit: Some(&r.commit.id),
+            registry: &r.registry,
+        })?;
+        emit(format!("api/v1/versions/{}.json", r.version), json)?;
+        if let Some(d) = changes.get(&r.version) {
+            emit(format!("api/v1/changes/{}.json", r.version), to_json(d)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// The current exports: the registry as JSON, the list of versions, the feed, the CSV
+/// of terms and robots.txt.
+pub fn current(
+    emit: &mut dyn FnMut(String, Vec<u8>) -> anyhow::Result<()>,
     history: &History,
     current: &Registry,
     changes: &std::collections::BTreeMap<String, diff::RegistryDiff>,
@@ -72,18 +93,15 @@ pub fn add(
     renderer: &Renderer,
 ) -> anyhow::Result<()> {
     let latest = history.latest();
-    let mut add = Site::new();
-    if wanted("api/v1/registry.json") {
-        add.insert(
-            "api/v1/registry.json".into(),
-            to_json(&Snapshot {
-                version: &current.meta.version,
-                published: current.meta.published.to_string(),
-                commit: latest.map(|r| r.commit.id.as_str()),
-                registry: current,
-            })?,
-        );
-    }
+    emit(
+        "api/v1/registry.json".into(),
+        to_json(&Snapshot {
+            version: &current.meta.version,
+            published: current.meta.published.to_string(),
+            commit: latest.map(|r| r.commit.id.as_str()),
+            registry: current,
+        })?,
+    )?;
     let versions: Vec<VersionItem> = history
         .releases
         .iter()
@@ -99,30 +117,16 @@ pub fn add(
             changes_json_url: format!("api/v1/changes/{}.json", r.version),
         })
         .collect();
-    add.insert(
+    emit(
         "api/v1/versions.json".into(),
         to_json(&json!({ "versions": versions }))?,
-    );
+    )?;
 
     let mut feed_entries = Vec::new();
     for r in history.releases.iter() {
-        let path = format!("api/v1/versions/{}.json", r.version);
-        if wanted(&path) {
-            let json = to_json(&Snapshot {
-                version: &r.version,
-                published: r.published.to_string(),
-                commit: Some(&r.commit.id),
-                registry: &r.registry,
-            })?;
-            emit(path, json)?;
-        }
         let Some(d) = changes.get(&r.version) else {
             continue;
         };
-        let path = format!("api/v1/changes/{}.json", r.version);
-        if wanted(&path) {
-            emit(path, to_json(d)?)?;
-        }
         let summary = if d.unchanged {
             "Reviewed, no change.".to_string()
         } else {
@@ -190,26 +194,19 @@ pub fn add(
         publisher: current.meta.publisher.clone(),
         entries: feed_entries,
     };
-    add.insert(
+    emit(
         "feed.xml".into(),
         renderer.render("feed.xml", &feed)?.into_bytes(),
-    );
-
-    add.insert(
+    )?;
+    emit(
         "api/v1/terms.csv".into(),
         terms_csv(current, options.base_url.as_deref()).into_bytes(),
-    );
+    )?;
     let mut robots = String::from("User-agent: *\nAllow: /\n");
     if let Some(base) = &options.base_url {
         robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
     }
-    add.insert("robots.txt".into(), robots.into_bytes());
-    for (path, bytes) in add {
-        if wanted(&path) {
-            emit(path, bytes)?;
-        }
-    }
-    Ok(())
+    emit("robots.txt".into(), robots.into_bytes())
 }
 
 fn csv_field(s: &str) -> String {

@@ -128,15 +128,6 @@ fn settled_possible(history: &History, options: &Options) -> bool {
     !options.preview && history.latest().is_some()
 }
 
-/// Whether a build produces `path` (rather than reusing it from an earlier one).
-fn wanted(path: &str, settled: bool, reuse: &Reuse) -> bool {
-    match part_of(path, settled) {
-        Part::Archive => !reuse.archive,
-        Part::Settled => !reuse.settled,
-        Part::Live => true,
-    }
-}
-
 /// Parts of the site that an earlier build wrote and that need not be rendered again.
 #[derive(Debug, Clone, Default)]
 pub struct Reuse {
@@ -373,12 +364,8 @@ pub fn build_into(
         anyhow::bail!("there is nothing to publish: no release and no valid working tree")
     };
     let settled = settled_possible(history, options);
-    let reuse = Reuse {
-        archive: reuse.archive,
-        settled: reuse.settled && settled,
-        pages: reuse.pages.clone(),
-        histories: reuse.histories.clone(),
-    };
+    // The current pages are reused only when they show a release (see `Part::Settled`).
+    let reuse_settled = reuse.settled && settled;
     let keys = part_keys(history, options, renderer);
     crate::timings::mark("site setup");
     // The releases' changelogs are needed by the archive (changelog pages and JSON) and
@@ -386,7 +373,7 @@ pub fn build_into(
     let diffs = Diffs::compute(
         history,
         draft,
-        !reuse.archive || !reuse.settled,
+        !reuse.archive || !reuse_settled,
         !reuse.archive,
     );
     crate::timings::mark("diffs");
@@ -413,7 +400,7 @@ pub fn build_into(
         kept_histories: &reuse.histories,
         history_keys: BTreeMap::new(),
     };
-    if !reuse.settled {
+    if !reuse_settled {
         b.home()?;
         crate::timings::mark("home");
         b.entry_pages()?;
@@ -428,32 +415,32 @@ pub fn build_into(
     b.history_pages()?;
     crate::timings::mark("history_pages");
     b.draft_page()?;
-    if !reuse.settled {
+    if !reuse_settled {
         b.versions_page()?;
         b.cycle_page()?;
         b.not_found()?;
     }
     b.flush()?;
-    let wanted = |path: &str| wanted(path, settled, &reuse);
     let mut files = Site::new();
     let sink = &mut *b.sink;
-    exports::add(
-        &mut |path, bytes| sink.put(vec![(path, bytes)]),
-        &wanted,
-        history,
-        current,
-        &diffs.changes,
-        options,
-        renderer,
-    )?;
-    if wanted("search-index.js") {
+    let mut emit = |path, bytes| sink.put(vec![(path, bytes)]);
+    if !reuse.archive {
+        exports::releases(&mut emit, history, &diffs.changes)?;
+    }
+    if !reuse_settled {
+        exports::current(
+            &mut emit,
+            history,
+            current,
+            &diffs.changes,
+            options,
+            renderer,
+        )?;
         files.insert(
             "search-index.js".into(),
             exports::search_index(current).into_bytes(),
         );
-    }
-    for (path, bytes) in Renderer::static_files() {
-        if wanted(path) {
+        for (path, bytes) in Renderer::static_files() {
             files.insert(path.to_string(), bytes.to_vec());
         }
     }
@@ -699,6 +686,7 @@ impl<'a> Builder<'a> {
                 published: long_date(r.published),
                 href,
                 note,
+                present: here.is_some(),
             });
         }
         let items = std::rc::Rc::new(items);
@@ -716,10 +704,7 @@ impl<'a> Builder<'a> {
             this: pick(Some(index)),
             before: pick(index.checked_sub(1)),
             after: pick(Some(index + 1)),
-            count: all
-                .iter()
-                .filter(|s| s.href.is_some() && !s.note.starts_with("renamed"))
-                .count(),
+            count: all.iter().filter(|s| s.present).count(),
         }))
     }
 
@@ -826,8 +811,9 @@ impl<'a> Builder<'a> {
     }
 
     fn release_pages(&mut self) -> Result<()> {
-        let releases = self.history.releases.clone();
-        for (index, r) in releases.iter().enumerate() {
+        // The history outlives the builder: iterate it without cloning every snapshot.
+        let history = self.history;
+        for (index, r) in history.releases.iter().enumerate() {
             let references = references(&r.registry);
             let prefix = format!("versions/{}/", r.version);
             let place = Place {
@@ -1258,6 +1244,9 @@ struct SwitchItem {
     published: String,
     href: Option<String>,
     note: String,
+    /// Whether the release has the entry itself (not only a successor, or nothing).
+    #[serde(skip)]
+    present: bool,
 }
 
 /// The versions an entry page links to: every release on the current page; on an
