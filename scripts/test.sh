@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v git >/dev/null || need_apt+=(git)
+# libgit2, zlib and mimalloc are compiled from C.
+command -v cc >/dev/null || need_apt+=(gcc libc6-dev)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v java >/dev/null || need_apt+=(default-jre-headless)
 command -v node >/dev/null || need_apt+=(nodejs npm)

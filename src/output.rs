@@ -15,8 +15,6 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::site::Site;
-
 /// Marks a folder as an abusedefs site, so that a later build may update it; a non-empty
 /// folder without it is refused rather than overwritten.
 pub const MARKER: &str = ".abusedefs-site";
@@ -165,13 +163,6 @@ impl Listing {
             Err(_) => Ok(Listing::default()),
         }
     }
-}
-
-/// Writes `site` into `out` in one go (all pages already in memory).
-pub fn write(out: &Path, site: &Site) -> Result<Written> {
-    let mut writer = Writer::open(out)?;
-    writer.put_all(site.iter().map(|(p, b)| (p.clone(), b.clone())).collect())?;
-    writer.commit()
 }
 
 /// One file's part of an update: its path and stamp, and its temporary file if written.
@@ -413,6 +404,14 @@ fn write_if_changed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::site::Site;
+
+    /// Writes `site` into `out` in one update.
+    fn write(out: &Path, site: &Site) -> Result<Written> {
+        let mut writer = Writer::open(out)?;
+        writer.put_all(site.clone().into_iter().collect())?;
+        writer.commit()
+    }
 
     fn site(pairs: &[(&str, &str)]) -> Site {
         pairs

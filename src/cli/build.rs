@@ -18,7 +18,7 @@ use crate::render::Renderer;
 use crate::site;
 
 use super::snapshots::Snapshots;
-use super::{RepoArgs, Status};
+use super::{RepoArgs, RepoLocation, Status};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -93,8 +93,11 @@ struct Prepared {
 
 /// Loads and checks the registry and its history. Warnings (when the registry is
 /// otherwise valid) are written to `err`.
-fn prepare(args: &Args, err: &mut dyn Write) -> Result<std::result::Result<Prepared, Diagnostics>> {
-    let location = args.repo.locate()?;
+fn prepare(
+    args: &Args,
+    location: RepoLocation,
+    err: &mut dyn Write,
+) -> Result<std::result::Result<Prepared, Diagnostics>> {
     let snapshots = Snapshots::load(location.clone())?;
     if snapshots.diagnostics.has_errors() {
         return Ok(Err(snapshots.diagnostics));
@@ -183,7 +186,7 @@ pub fn render_reusing(
     err: &mut dyn Write,
     previous: Option<(&Previous, &site::Site)>,
 ) -> Result<(Rendered, Previous)> {
-    let p = match prepare(args, err)? {
+    let p = match prepare(args, args.repo.locate()?, err)? {
         Ok(p) => p,
         Err(diagnostics) => return Ok((Rendered::Invalid(diagnostics), Previous::default())),
     };
@@ -314,7 +317,8 @@ impl site::Sink for WriterSink<'_> {
 pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
     // While the registry and its history load, another thread lists the output folder
     // and checks that the files the build cache knows there are untouched.
-    let cache = args.repo.locate()?.cache();
+    let location = args.repo.locate()?;
+    let cache = location.cache();
     let out_id = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
     let manifest_name = format!("site-{}.json", crate::cache::key(&out_id));
     let listed = {
@@ -325,7 +329,7 @@ pub fn build(args: &Args, err: &mut dyn Write) -> Result<Option<Built>> {
             anyhow::Ok((listing, manifest))
         })
     };
-    let p = match prepare(args, err)? {
+    let p = match prepare(args, location, err)? {
         Ok(p) => p,
         Err(diagnostics) => {
             diagnostics::write(err, &diagnostics, Format::Human)?;

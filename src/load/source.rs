@@ -167,8 +167,9 @@ impl Source for WorkTree {
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
-        if let Some(bytes) = self.read.lock().ok().and_then(|r| r.get(path).cloned()) {
-            return Ok(bytes[..bytes.len().min(limit as usize)].to_vec());
+        if let Some(mut bytes) = self.read.lock().ok().and_then(|mut r| r.remove(path)) {
+            bytes.truncate(limit as usize);
+            return Ok(bytes);
         }
         self.read_file(path, limit)
     }
