@@ -66,21 +66,16 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
     Ok(p.to_path_buf())
 }
 
-/// Existing regular files below `root` (relative paths) with their stamps; symlinks are
-/// listed separately so that they can be removed, never followed. One thread: the build
-/// lists the folder while it loads the registry on the others.
-fn existing(root: &Path) -> Result<(HashMap<PathBuf, Stamp>, Vec<PathBuf>)> {
-    let mut found = Found::default();
-    scan(root, Path::new(""), &mut found)?;
-    Ok((found.files.into_iter().collect(), found.links))
-}
-
+/// Regular files below a folder (relative paths) with their stamps; symlinks are listed
+/// separately so that they can be removed, never followed.
 #[derive(Default)]
 struct Found {
-    files: Vec<(PathBuf, Stamp)>,
+    files: Vec<(PathBuf, Option<Stamp>)>,
     links: Vec<PathBuf>,
 }
 
+/// Lists `root/relative` into `found`. One thread: the build lists the folder while it
+/// loads the registry on the others.
 fn scan(root: &Path, relative: &Path, found: &mut Found) -> Result<()> {
     let dir = root.join(relative);
     let mut subdirs = Vec::new();
@@ -97,26 +92,11 @@ fn scan(root: &Path, relative: &Path, found: &mut Found) -> Result<()> {
         } else if kind.is_file() {
             // The entry's own metadata (the link itself were it one; it is not).
             let stamp = entry.metadata().ok().and_then(|m| Stamp::of(&m));
-            found.files.push((
-                path,
-                stamp.unwrap_or(Stamp {
-                    size: u64::MAX,
-                    modified_ns: 0,
-                }),
-            ));
+            found.files.push((path, stamp));
         }
     }
-    let below: Vec<Result<Found>> = subdirs
-        .into_iter()
-        .map(|sub| {
-            let mut found = Found::default();
-            scan(root, &sub, &mut found).map(|()| found)
-        })
-        .collect();
-    for sub in below {
-        let sub = sub?;
-        found.files.extend(sub.files);
-        found.links.extend(sub.links);
+    for sub in subdirs {
+        scan(root, &sub, found)?;
     }
     Ok(())
 }
@@ -126,14 +106,15 @@ fn scan(root: &Path, relative: &Path, found: &mut Found) -> Result<()> {
 #[derive(Debug, Default)]
 pub struct Listing {
     exists: bool,
-    files: HashMap<PathBuf, Stamp>,
+    /// Each regular file, with its stamp when its metadata could be read.
+    files: HashMap<PathBuf, Option<Stamp>>,
     links: Vec<PathBuf>,
 }
 
 impl Listing {
     /// The stamp of the regular file at `path` (relative to the folder), if there is one.
     pub fn stamp(&self, path: &str) -> Option<Stamp> {
-        self.files.get(Path::new(path)).copied()
+        self.files.get(Path::new(path)).copied().flatten()
     }
 
     /// Lists `out`, refusing a symlink, a file, or a non-empty folder that this tool did
@@ -153,11 +134,12 @@ impl Listing {
                         out.display()
                     );
                 }
-                let (files, links) = existing(out)?;
+                let mut found = Found::default();
+                scan(out, Path::new(""), &mut found)?;
                 Ok(Listing {
                     exists: true,
-                    files,
-                    links,
+                    files: found.files.into_iter().collect(),
+                    links: found.links,
                 })
             }
             Err(_) => Ok(Listing::default()),
@@ -173,7 +155,7 @@ type Outcome = (String, Stamp, Option<PathBuf>, PathBuf);
 pub struct Writer {
     out: PathBuf,
     /// Regular files found in the folder when the update began.
-    old: HashMap<PathBuf, Stamp>,
+    old: HashMap<PathBuf, Option<Stamp>>,
     produced: HashSet<PathBuf>,
     /// Temporary files written, with their targets.
     pending: Vec<(PathBuf, PathBuf)>,
